@@ -1,0 +1,157 @@
+"""Finding, downloading and describing translation models.
+
+``--model`` is a Hugging Face hub id (``Helsinki-NLP/opus-mt-ar-en``) or a local directory saved
+with ``save_pretrained``. A hub id is looked up in the local cache first; when it is not cached it
+is downloaded, unless ``HF_HUB_OFFLINE`` is set or the hub cannot be reached, in which case the
+error says how to get the model onto this machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from ..errors import ModelError
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-ar-en"
+_WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+_HUB_PROBE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A model resolved to a directory on this machine."""
+
+    name: str  # what the user asked for
+    path: Path
+    revision: str  # hub commit, or a content hash of a local directory
+
+    def describe(self) -> dict[str, Any]:
+        """Size and shape of the model, from its files (no weights are loaded)."""
+        config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        return {
+            "name": self.name, "path": str(self.path), "revision": self.revision,
+            "model_type": config.get("model_type"), "d_model": config.get("d_model"),
+            "encoder_layers": config.get("encoder_layers"),
+            "decoder_layers": config.get("decoder_layers"),
+            "vocab_size": config.get("vocab_size"), "size_bytes": size,
+        }
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _fix_hint(name: str) -> str:
+    return (f"run `tarjama model download {name}` on a machine that reaches huggingface.co "
+            "(then copy ~/.cache/huggingface), or pass --model PATH to a local model directory")
+
+
+def _hub_reachable() -> bool:
+    from huggingface_hub import constants
+
+    url = urlparse(constants.ENDPOINT)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname or "", port), timeout=_HUB_PROBE_SECONDS):
+            return True
+    except OSError:
+        return False
+
+
+def _hash_dir(path: Path) -> str:
+    h = hashlib.sha256()
+    for file in sorted(p for p in path.iterdir() if p.is_file()):
+        h.update(file.name.encode())
+        with file.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def check_model_dir(path: Path, name: str | None = None) -> None:
+    """Raise :class:`ModelError` unless ``path`` holds a MarianMT (or CTranslate2) model."""
+    label = name or str(path)
+    if not (path / "config.json").is_file():
+        raise ModelError(f"{label}: not a model directory (no config.json); pass --model a hub id "
+                         "such as Helsinki-NLP/opus-mt-ar-en or a folder saved with "
+                         "save_pretrained")
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path / 'config.json'}: unreadable model config ({exc}); re-download "
+                         "or re-save the model") from exc
+    if not isinstance(config, dict) or "model_type" not in config:
+        raise ModelError(f"{path / 'config.json'}: not a transformers model config (no "
+                         "model_type); re-download or re-save the model")
+    if not any((path / w).is_file() for w in _WEIGHTS):
+        raise ModelError(f"{label}: no weights ({' or '.join(_WEIGHTS)}) in the model directory; "
+                         "re-download or re-save the model")
+    if not (path / "source.spm").is_file() and not (path / "tokenizer.json").is_file():
+        raise ModelError(f"{label}: no tokenizer files (source.spm) in the model directory; "
+                         "re-download or re-save the model with its tokenizer")
+
+
+def resolve(name: str, download: bool = True) -> ModelRef:
+    """Find the model ``name`` on this machine, downloading it when allowed and possible.
+
+    Raises:
+        ModelError: the directory is not a model, or the hub id is not cached and cannot be
+            fetched; the message names the fix.
+    """
+    path = Path(name).expanduser()
+    if path.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1:
+        if not path.is_dir():
+            raise ModelError(f"{name}: no such model directory; check the --model path")
+        check_model_dir(path)
+        return ModelRef(name, path.resolve(), _hash_dir(path))
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        local = Path(snapshot_download(name, local_files_only=True))
+    except (LocalEntryNotFoundError, OSError, ValueError, HfHubHTTPError):
+        local = None
+    if local is None:
+        if not download or _offline():
+            why = "HF_HUB_OFFLINE is set" if _offline() else "downloads are off"
+            raise ModelError(f"model {name} is not in the local cache and {why}; "
+                             f"{_fix_hint(name)}")
+        local = download_model(name)
+    check_model_dir(local, name)
+    return ModelRef(name, local, local.name)
+
+
+def download_model(name: str, progress: bool = True) -> Path:
+    """Download ``name`` from the hub into the local cache; returns its directory.
+
+    Raises:
+        ModelError: offline, the hub is unreachable, or the id does not exist.
+    """
+    if _offline():
+        raise ModelError(f"cannot download {name}: HF_HUB_OFFLINE is set; unset it, or "
+                         f"{_fix_hint(name)}")
+    if not _hub_reachable():
+        raise ModelError(f"model {name} is not cached here and the Hugging Face hub cannot be "
+                         f"reached; {_fix_hint(name)}")
+    from huggingface_hub import list_repo_files, snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+
+    try:
+        files = set(list_repo_files(name))
+        # Older OPUS-MT repositories carry PyTorch, TF and Rust weights: fetch one set only.
+        weights = next((w for w in _WEIGHTS if w in files), "model.safetensors")
+        patterns = ["*.json", "*.spm", "*.txt", "*.model", weights]
+        return Path(snapshot_download(name, allow_patterns=patterns))
+    except RepositoryNotFoundError as exc:
+        raise ModelError(f"{name}: no such model on the Hugging Face hub; check the id") from exc
+    except (HfHubHTTPError, OSError) as exc:
+        raise ModelError(f"downloading {name} failed ({exc}); try again, or "
+                         f"{_fix_hint(name)}") from exc

@@ -1,0 +1,50 @@
+"""Exception types. The library raises these; only the CLI turns them into messages and exit codes.
+
+Every message names what is wrong, where (file and line when there is one) and what to do.
+"""
+
+from __future__ import annotations
+
+
+class TarjamaError(Exception):
+    """Base class of every error tarjama reports to a user."""
+
+    exit_code = 1
+
+
+class InputError(TarjamaError):
+    """An input file or folder cannot be read as an article."""
+
+    exit_code = 2
+
+
+class GlossaryError(TarjamaError):
+    """A glossary file is malformed."""
+
+    exit_code = 2
+
+
+class ReferencesError(TarjamaError):
+    """A reference translation file is malformed or does not fit the documents."""
+
+    exit_code = 2
+
+
+class ModelError(TarjamaError):
+    """The translation model cannot be found or loaded."""
+
+    exit_code = 3
+
+
+class WorkspaceError(TarjamaError):
+    """The workspace (output folder) is missing, unreadable or cannot be written."""
+
+    exit_code = 4
+
+
+class UsageError(TarjamaError):
+    """An option has a value tarjama does not understand."""
+
+    exit_code = 2
+
+
