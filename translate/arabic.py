@@ -27,26 +27,52 @@ from dataclasses import dataclass
 
 # Harakat, tanwin, shadda, sukun, maddah/hamza marks above and below, superscript (dagger) alef,
 # Quranic annotation marks. Removing them never changes which word is written.
-_DIACRITICS = {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670"} | {
-    chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06DD, 0x06DE, 0x06E9)
-}
+_DIACRITICS = (
+    {chr(c) for c in range(0x064B, 0x0660)}
+    | {"\u0670"}
+    | {chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06DD, 0x06DE, 0x06E9)}
+)
 _TATWEEL = "\u0640"
 # Zero-width characters carry no text: dropped.
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 # Directional marks and embeddings: a word boundary at most, so they become spaces.
-_BIDI = {"\u200e", "\u200f", "\u061c"} | {chr(c) for c in range(0x202A, 0x202F)} | {
-    chr(c) for c in range(0x2066, 0x206A)
-}
+_BIDI = (
+    {"\u200e", "\u200f", "\u061c"}
+    | {chr(c) for c in range(0x202A, 0x202F)}
+    | {chr(c) for c in range(0x2066, 0x206A)}
+)
 _PUNCT = {
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2033": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u2026": "...", "\u066b": ".", "\u066c": ",", "\u2013": "-", "\u2014": "-",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2033": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u2026": "...",
+    "\u066b": ".",
+    "\u066c": ",",
+    "\u2013": "-",
+    "\u2014": "-",
 }
-_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
+    chr(0x06F0 + i): str(i) for i in range(10)
+}
 # Persian/Urdu letter forms that Arabic text scraped from the web sometimes contains.
 _PERSIAN = {"\u06a9": "\u0643", "\u06cc": "\u064a", "\u06d5": "\u0647", "\u06c0": "\u0629"}
-_FOLD = {"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",
-         "\u0649": "\u064a", "\u0629": "\u0647"}
+_FOLD = {
+    "\u0623": "\u0627",
+    "\u0625": "\u0627",
+    "\u0622": "\u0627",
+    "\u0671": "\u0627",
+    "\u0649": "\u064a",
+    "\u0629": "\u0647",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +154,13 @@ def fold(text: str) -> Normalized:
 
 def is_arabic_letter(ch: str) -> bool:
     """True for letters of the Arabic script (not digits, punctuation or marks)."""
-    return ("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\u08a0" <= ch <= "\u08ff"
-            or "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff") and ch.isalpha()
+    return (
+        "\u0600" <= ch <= "\u06ff"
+        or "\u0750" <= ch <= "\u077f"
+        or "\u08a0" <= ch <= "\u08ff"
+        or "\ufb50" <= ch <= "\ufdff"
+        or "\ufe70" <= ch <= "\ufeff"
+    ) and ch.isalpha()
 
 
 def arabic_ratio(text: str) -> float:

@@ -19,10 +19,15 @@ import typer
 from . import __version__
 from .errors import TarjamaError
 
-app = typer.Typer(name="tarjama", no_args_is_help=True, pretty_exceptions_show_locals=False,
-                  add_completion=False, rich_markup_mode=None,
-                  help="Arabic→English news translation with an enforced proper-noun glossary "
-                       "and aligned bilingual output.")
+app = typer.Typer(
+    name="tarjama",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    help="Arabic→English news translation with an enforced proper-noun glossary "
+    "and aligned bilingual output.",
+)
 glossary_app = typer.Typer(no_args_is_help=True, help="Inspect glossaries and match terms.")
 model_app = typer.Typer(no_args_is_help=True, help="Download and inspect translation models.")
 app.add_typer(glossary_app, name="glossary")
@@ -33,8 +38,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Hub id or local model directory.")]
 GlossaryOpt = Annotated[
     list[Path] | None,
-    typer.Option("--glossary", "-g", help="Glossary TSV/CSV (repeat to layer; later wins). "
-                 "Default: the bundled glossary/."),
+    typer.Option(
+        "--glossary",
+        "-g",
+        help="Glossary TSV/CSV (repeat to layer; later wins). Default: the bundled glossary/.",
+    ),
 ]
 BeamsOpt = Annotated[int, typer.Option("--beams", min=1, max=16, help="Beam size.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
@@ -52,8 +60,11 @@ def _reporting() -> Iterator[None]:
     except TarjamaError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:
-        raise _fail("interrupted; nothing was written for the unfinished step, run the same "
-                    "command again to redo it", 130) from None
+        raise _fail(
+            "interrupted; nothing was written for the unfinished step, run the same "
+            "command again to redo it",
+            130,
+        ) from None
 
 
 def _command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
@@ -75,13 +86,27 @@ def _command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr; yields the callback the library calls."""
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("sentences"), TimeElapsedColumn(), TimeRemainingColumn(),
-                  console=console, transient=False, disable=not console.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("sentences"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -104,25 +129,39 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Arabic→English news translation with an enforced proper-noun glossary."""
 
 
 @_command(app)
 def run(
-    inputs: Annotated[list[str], typer.Argument(help="Article files or folders (.txt, .html), "
-                                                     "or - for stdin.")],
+    inputs: Annotated[
+        list[str], typer.Argument(help="Article files or folders (.txt, .html), or - for stdin.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to write.")] = Path(
-        "build"),
+        "build"
+    ),
     model: ModelOpt = "Helsinki-NLP/opus-mt-ar-en",
     glossary: GlossaryOpt = None,
-    references: Annotated[list[Path] | None, typer.Option(
-        "--references", "-r", help="Reference TSV files or folders. Default: the bundled "
-        "references when the inputs are the bundled corpus.")] = None,
-    formats: Annotated[list[str] | None, typer.Option(
-        "--format", "-f", help="Extra export formats besides html: md, jsonl.")] = None,
+    references: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--references",
+            "-r",
+            help="Reference TSV files or folders. Default: the bundled "
+            "references when the inputs are the bundled corpus.",
+        ),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="Extra export formats besides html: md, jsonl."),
+    ] = None,
     beams: BeamsOpt = 4,
     device: DeviceOpt = "auto",
 ) -> None:
@@ -130,19 +169,28 @@ def run(
     from . import pipeline
     from .export import parse_formats
 
-    options = pipeline.RunOptions(inputs=inputs, out=out, glossary=glossary,
-                                  references=references, formats=parse_formats(formats or []),
-                                  translate=_translate_options(model, beams, device))
+    options = pipeline.RunOptions(
+        inputs=inputs,
+        out=out,
+        glossary=glossary,
+        references=references,
+        formats=parse_formats(formats or []),
+        translate=_translate_options(model, beams, device),
+    )
     with _progress("translating") as progress:
         result = pipeline.run(options, progress)
-    print(f"{len(result.documents)} documents, {result.segments} segments → {out}/",
-          file=sys.stderr)
+    print(
+        f"{len(result.documents)} documents, {result.segments} segments → {out}/", file=sys.stderr
+    )
     if result.report and "corpus" in result.report:
         c = result.report["corpus"]
         cov = result.report["coverage"]
-        print(f"BLEU {c['bleu']['score']:.1f}  chrF++ {c['chrf']['score']:.1f}  "
-              f"TER {c['ter']['score']:.1f}  ({cov['with_reference']}/{cov['segments']} segments "
-              "with a reference)", file=sys.stderr)
+        print(
+            f"BLEU {c['bleu']['score']:.1f}  chrF++ {c['chrf']['score']:.1f}  "
+            f"TER {c['ter']['score']:.1f}  ({cov['with_reference']}/{cov['segments']} segments "
+            "with a reference)",
+            file=sys.stderr,
+        )
     print(str(out / "html" / "index.html"))
 
 
@@ -150,10 +198,15 @@ def run(
 def ingest(
     inputs: Annotated[list[str], typer.Argument(help="Article files or folders, or - for stdin.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Workspace folder.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the document(s) as JSON to "
-                                                         "stdout instead of writing files.")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="Show every input line and what "
-                                                            "happened to it.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the document(s) as JSON to stdout instead of writing files."
+        ),
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show every input line and what happened to it.")
+    ] = False,
 ) -> None:
     """Clean and segment articles into documents (no translation)."""
     from .pipeline import prepare
@@ -202,8 +255,9 @@ def segment(
     rows = []
     for paragraph in text.splitlines():
         for sentence, space in split_sentences(paragraph):
-            rows.append({"source": sentence, "space_after": space,
-                         "normalized": normalize(sentence).text})
+            rows.append(
+                {"source": sentence, "space_after": space, "normalized": normalize(sentence).text}
+            )
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -218,8 +272,12 @@ def translate_cmd(
     glossary: GlossaryOpt = None,
     beams: BeamsOpt = 4,
     device: DeviceOpt = "auto",
-    retranslate: Annotated[bool, typer.Option("--retranslate", help="Translate again segments "
-                                              "that already have machine output.")] = False,
+    retranslate: Annotated[
+        bool,
+        typer.Option(
+            "--retranslate", help="Translate again segments that already have machine output."
+        ),
+    ] = False,
 ) -> None:
     """Translate the documents of a workspace in place."""
     from . import pipeline
@@ -230,9 +288,9 @@ def translate_cmd(
     paths = pipeline.default_glossary() if glossary is None else glossary
     gloss = pipeline.load_glossary(paths)
     with _progress("translating") as progress:
-        pipeline.glossary_and_translate(docs, gloss,
-                                        _translate_options(model, beams, device, retranslate),
-                                        progress)
+        pipeline.glossary_and_translate(
+            docs, gloss, _translate_options(model, beams, device, retranslate), progress
+        )
     for doc in docs:
         ws.save(doc)
     print(f"{len(docs)} documents translated in {ws.documents_dir}/", file=sys.stderr)
@@ -241,8 +299,10 @@ def translate_cmd(
 @_command(app, "export")
 def export_cmd(
     workspace: Annotated[Path, typer.Argument(help="Workspace folder.")],
-    formats: Annotated[list[str], typer.Option("--format", "-f", help="html, md, jsonl "
-                                               "(repeat or comma-separate).")],
+    formats: Annotated[
+        list[str],
+        typer.Option("--format", "-f", help="html, md, jsonl (repeat or comma-separate)."),
+    ],
 ) -> None:
     """Render the workspace's documents in one or more formats."""
     from .export import export, parse_formats
@@ -260,8 +320,9 @@ def export_cmd(
 @_command(app, "evaluate")
 def evaluate_cmd(
     workspace: Annotated[Path, typer.Argument(help="Workspace folder with translated documents.")],
-    references: Annotated[list[Path], typer.Option("--references", "-r",
-                                                   help="Reference TSV files or folders.")],
+    references: Annotated[
+        list[Path], typer.Option("--references", "-r", help="Reference TSV files or folders.")
+    ],
 ) -> None:
     """Score translations against references (BLEU, chrF++, TER) and write report.json."""
     from .evaluate import evaluate, load_references
@@ -274,11 +335,19 @@ def evaluate_cmd(
     models = sorted({str(s.origin.get("model")) for d in docs for s in d.segments() if s.origin})
     report = evaluate(docs, refs, extra={"model": ", ".join(models)})
     write_report(ws, report)
-    print(json.dumps({k: report[k] for k in ("corpus", "coverage", "terms", "partial")
-                      if k in report}, ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {k: report[k] for k in ("corpus", "coverage", "terms", "partial") if k in report},
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     if report["partial"]:
-        print(f"tarjama: warning: partial results: {len(report['untranslated'])} segments are "
-              "not translated", file=sys.stderr)
+        print(
+            f"tarjama: warning: partial results: {len(report['untranslated'])} segments are "
+            "not translated",
+            file=sys.stderr,
+        )
 
 
 @_command(glossary_app, "match")
@@ -296,8 +365,13 @@ def glossary_match(
         text = sys.stdin.read()
     terms = load_glossary(default_glossary() if glossary is None else glossary).match(text)
     if as_json:
-        print(json.dumps([{k: v for k, v in asdict(t).items() if k != "verdict"} for t in terms],
-                         ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                [{k: v for k, v in asdict(t).items() if k != "verdict"} for t in terms],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         for t in terms:
             print(f"{t.start}\t{t.end}\t{t.ar}\t{t.en}")
@@ -315,7 +389,9 @@ def model_download(
 
 @_command(model_app, "info")
 def model_info(
-    name: Annotated[str, typer.Argument(help="Hub id or directory.")] = "Helsinki-NLP/opus-mt-ar-en",
+    name: Annotated[
+        str, typer.Argument(help="Hub id or directory.")
+    ] = "Helsinki-NLP/opus-mt-ar-en",
 ) -> None:
     """Where a model is on this machine, its size and shape."""
     from .engine.model import resolve

@@ -46,5 +46,3 @@ class UsageError(TarjamaError):
     """An option has a value tarjama does not understand."""
 
     exit_code = 2
-
-

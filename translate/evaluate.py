@@ -74,12 +74,15 @@ def _read_tsv(path: Path, refs: References) -> None:
         if not any(c.strip() for c in row):
             continue
         if len(row) != 2:
-            raise ReferencesError(f"{path}:{lineno}: expected 2 tab-separated columns (ar, en); "
-                                  f"got {len(row)}")
+            raise ReferencesError(
+                f"{path}:{lineno}: expected 2 tab-separated columns (ar, en); got {len(row)}"
+            )
         ar, en = row[0].strip(), row[1].strip()
         if not ar or not en:
-            raise ReferencesError(f"{path}:{lineno}: empty {'ar' if not ar else 'en'} cell; every "
-                                  "row needs the Arabic sentence and its English")
+            raise ReferencesError(
+                f"{path}:{lineno}: empty {'ar' if not ar else 'en'} cell; every "
+                "row needs the Arabic sentence and its English"
+            )
         refs.by_key.setdefault(reference_key(ar), []).append(en)
     refs.files.append(str(path))
 
@@ -90,13 +93,17 @@ def _scores(hyps: list[str], refs: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, metric in (("bleu", BLEU()), ("chrf", CHRF(word_order=2)), ("ter", TER())):
         result = metric.corpus_score(hyps, [refs])
-        out[name] = {"score": result.score, "text": str(result),
-                     "signature": str(metric.get_signature())}
+        out[name] = {
+            "score": result.score,
+            "text": str(result),
+            "signature": str(metric.get_signature()),
+        }
     return out
 
 
-def evaluate(docs: Sequence[Document], references: References | None,
-             extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def evaluate(
+    docs: Sequence[Document], references: References | None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Score translated documents; returns the report (the content of ``report.json``).
 
     Segments without a reference are left out of the scores and listed; untranslated segments
@@ -113,9 +120,11 @@ def evaluate(docs: Sequence[Document], references: References | None,
         raise WorkspaceError("no segment is translated yet; run `tarjama translate DIR` first")
     sentence_chrf = CHRF(word_order=2)
     report: dict[str, Any] = {
-        "tarjama": __version__, **(extra or {}),
+        "tarjama": __version__,
+        **(extra or {}),
         "references": references.files if references else [],
-        "partial": bool(untranslated), "untranslated": untranslated,
+        "partial": bool(untranslated),
+        "untranslated": untranslated,
         "documents": {},
     }
     all_hyps: list[str] = []
@@ -139,18 +148,26 @@ def evaluate(docs: Sequence[Document], references: References | None,
             hyps.append(seg.target)
             refs.append(found[0])
             seg_scores[seg.id] = sentence_chrf.sentence_score(seg.target, found[:1]).score
-        entry: dict[str, Any] = {"segments": sum(1 for _ in doc.segments()),
-                                 "with_reference": len(hyps)}
+        entry: dict[str, Any] = {
+            "segments": sum(1 for _ in doc.segments()),
+            "with_reference": len(hyps),
+        }
         if hyps:
             entry.update(_scores(hyps, refs))
             entry["sentence_chrf"] = seg_scores
         report["documents"][doc.id] = entry
         all_hyps += hyps
         all_refs += refs
-    report["coverage"] = {"segments": len(segments), "with_reference": len(all_hyps),
-                          "without_reference": missing}
-    report["terms"] = {"total": terms_total, "present": terms_present,
-                       "accuracy": (100.0 * terms_present / terms_total) if terms_total else None}
+    report["coverage"] = {
+        "segments": len(segments),
+        "with_reference": len(all_hyps),
+        "without_reference": missing,
+    }
+    report["terms"] = {
+        "total": terms_total,
+        "present": terms_present,
+        "accuracy": (100.0 * terms_present / terms_total) if terms_total else None,
+    }
     if all_hyps:
         report["corpus"] = _scores(all_hyps, all_refs)
     return report

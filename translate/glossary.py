@@ -116,8 +116,16 @@ class Glossary:
             start_f = words[i][0] + skip
             end_f = words[i + length - 1][1]
             start, end = folded.span(start_f, end_f)
-            terms.append(Term(ar=text[start:end], en=entry.en, start=start, end=end,
-                              entry=entry.ar, type=entry.type))
+            terms.append(
+                Term(
+                    ar=text[start:end],
+                    en=entry.en,
+                    start=start,
+                    end=end,
+                    entry=entry.ar,
+                    type=entry.type,
+                )
+            )
             i += length
         return terms
 
@@ -146,11 +154,11 @@ def _heads(token: str) -> Iterable[tuple[str, int]]:
     for conj in _CONJ:
         if not token.startswith(conj):
             continue
-        rest = token[len(conj):]
+        rest = token[len(conj) :]
         for prep in _PREP_BARE:
             if not rest.startswith(prep):
                 continue
-            stem = rest[len(prep):]
+            stem = rest[len(prep) :]
             skip = len(conj) + len(prep)
             if len(stem) >= 2 and stem not in seen:
                 seen.add(stem)
@@ -172,7 +180,7 @@ def _prefix_allowed(token: str, head: str, key_head: str, skip: int) -> bool:
         return False
     prefix = token[:skip]
     conj = prefix[:1] if prefix[:1] in ("و", "ف") and len(prefix) >= 1 else ""
-    prep = prefix[len(conj):]
+    prep = prefix[len(conj) :]
     rest = token[skip:]
     definite = key_head.startswith("ال")
     if rest.startswith("لل") and not head.startswith("لل"):
@@ -188,7 +196,7 @@ def _prefix_allowed(token: str, head: str, key_head: str, skip: int) -> bool:
 
 def _has_context(words: list[tuple[int, int, str]], i: int, context: Sequence[str]) -> bool:
     wanted = {fold(c).text for c in context}
-    for _, _, word in words[max(0, i - _CONTEXT_WINDOW):i]:
+    for _, _, word in words[max(0, i - _CONTEXT_WINDOW) : i]:
         if any(head in wanted for head, _ in _heads(word)):
             return True
     return False
@@ -244,8 +252,9 @@ def _read_table(path: Path) -> list[Entry]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise GlossaryError(f"{path}: not UTF-8 (byte {exc.start}); save the glossary as UTF-8") \
-            from exc
+        raise GlossaryError(
+            f"{path}: not UTF-8 (byte {exc.start}); save the glossary as UTF-8"
+        ) from exc
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise GlossaryError(f"{path}: the glossary is empty; expected a header row `ar<TAB>en`")
@@ -254,36 +263,57 @@ def _read_table(path: Path) -> list[Entry]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         other = "," if delimiter == "\t" else "\t"
-        hint = (" (the file looks comma-separated; name it .csv)" if other in lines[0]
-                and delimiter == "\t" else "")
-        raise GlossaryError(f"{path}:1: header must name the columns ar and en; got "
-                            f"{', '.join(header) or 'nothing'}{hint}")
+        hint = (
+            " (the file looks comma-separated; name it .csv)"
+            if other in lines[0] and delimiter == "\t"
+            else ""
+        )
+        raise GlossaryError(
+            f"{path}:1: header must name the columns ar and en; got "
+            f"{', '.join(header) or 'nothing'}{hint}"
+        )
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
     if unknown:
-        raise GlossaryError(f"{path}:1: unknown column {unknown[0]!r}; columns are "
-                            f"{', '.join(REQUIRED + OPTIONAL)}")
+        raise GlossaryError(
+            f"{path}:1: unknown column {unknown[0]!r}; columns are {', '.join(REQUIRED + OPTIONAL)}"
+        )
     entries = []
-    reader = csv.reader(lines[1:], delimiter=delimiter,
-                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
+    reader = csv.reader(
+        lines[1:],
+        delimiter=delimiter,
+        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL,
+    )
     for lineno, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         where = f"{path}:{lineno}"
         if len(row) > len(header) or len(row) < len(REQUIRED):
-            raise GlossaryError(f"{where}: expected {len(header)} columns ({', '.join(header)}); "
-                                f"got {len(row)}")
+            raise GlossaryError(
+                f"{where}: expected {len(header)} columns ({', '.join(header)}); got {len(row)}"
+            )
         cells = dict(zip(header, (c.strip() for c in row), strict=False))
         if not cells.get("ar") or not cells.get("en"):
-            raise GlossaryError(f"{where}: empty {'ar' if not cells.get('ar') else 'en'} cell; "
-                                "every entry needs both the Arabic and the English")
+            raise GlossaryError(
+                f"{where}: empty {'ar' if not cells.get('ar') else 'en'} cell; "
+                "every entry needs both the Arabic and the English"
+            )
         if not any(is_arabic_letter(ch) for ch in cells["ar"]):
-            raise GlossaryError(f"{where}: {cells['ar']!r} has no Arabic letters; the ar column "
-                                "holds the Arabic name")
-        entries.append(Entry(
-            ar=cells["ar"], en=cells["en"], type=cells.get("type", ""),
-            aliases=_split(cells.get("aliases", "")), avoid=_split(cells.get("avoid", "")),
-            note=cells.get("note", ""), context=_split(cells.get("context", "")), source=where,
-        ))
+            raise GlossaryError(
+                f"{where}: {cells['ar']!r} has no Arabic letters; the ar column "
+                "holds the Arabic name"
+            )
+        entries.append(
+            Entry(
+                ar=cells["ar"],
+                en=cells["en"],
+                type=cells.get("type", ""),
+                aliases=_split(cells.get("aliases", "")),
+                avoid=_split(cells.get("avoid", "")),
+                note=cells.get("note", ""),
+                context=_split(cells.get("context", "")),
+                source=where,
+            )
+        )
     return entries
 
 

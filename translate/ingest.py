@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .arabic import arabic_ratio
 from .boilerplate import RULES, Rule
@@ -67,7 +68,9 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path | None]:
             continue
         path = Path(item)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
             if not files:
                 raise InputError(f"{path}: no .txt or .html files in this folder")
             found.extend(files)
@@ -109,8 +112,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: starts like UTF-16 but is not valid UTF-16 ({exc.reason})") \
-                from exc
+            raise InputError(
+                f"{name}: starts like UTF-16 but is not valid UTF-16 ({exc.reason})"
+            ) from exc
     if b"\x00" not in data:
         try:
             text = data.decode("utf-8-sig")
@@ -128,7 +132,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     text = str(best)
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
     if controls > max(2, len(text) // 100):
-        raise InputError(f"{name}: looks like a binary file, not an article; remove it from the input")
+        raise InputError(
+            f"{name}: looks like a binary file, not an article; remove it from the input"
+        )
     return text, best.encoding
 
 
@@ -144,8 +150,9 @@ def _html_to_text(html: str, name: str) -> tuple[str, Meta]:
     import trafilatura
 
     meta = Meta()
-    extracted = trafilatura.bare_extraction(html, include_comments=False, include_tables=False,
-                                            favor_precision=True, with_metadata=True)
+    extracted: Any = trafilatura.bare_extraction(
+        html, include_comments=False, include_tables=False, favor_precision=True, with_metadata=True
+    )
     if extracted is None or not (extracted.text or "").strip():
         raise InputError(f"{name}: no article text found in this HTML page")
     meta.site = extracted.sitename or ""
@@ -179,21 +186,30 @@ def ingest_source(source: Source, doc_id: str, options: IngestOptions | None = N
     if _is_html(text, source.path):
         text, html_meta = _html_to_text(text, source.name)
         meta.site, meta.byline, meta.date = html_meta.site, html_meta.byline, html_meta.date
+    if arabic_ratio(text) < options.min_arabic_ratio:
+        raise InputError(
+            f"{source.name}: no Arabic article text found; tarjama translates Arabic news articles"
+        )
     doc = clean(text, doc_id, meta, options)
     if not doc.paragraphs:
-        raise InputError(f"{source.name}: no article text left after removing boilerplate "
-                         f"({len(doc.removed)} lines removed); see `tarjama ingest --explain`")
+        raise InputError(
+            f"{source.name}: no article text left after removing boilerplate "
+            f"({len(doc.removed)} lines removed); see `tarjama ingest --explain`"
+        )
     body = " ".join(s.source for p in doc.paragraphs for s in p)
     if arabic_ratio(body) < options.min_arabic_ratio:
-        raise InputError(f"{source.name}: no Arabic article text found; tarjama translates Arabic "
-                         "news articles")
+        raise InputError(
+            f"{source.name}: no Arabic article text found; tarjama translates Arabic news articles"
+        )
     return doc
 
 
 def clean(text: str, doc_id: str, meta: Meta, options: IngestOptions) -> Document:
     """Find title, metadata and body paragraphs in the plain text of a scraped page."""
-    lines = [(n, line.strip()) for n, line in enumerate(text.replace("\r\n", "\n")
-                                                        .replace("\r", "\n").split("\n"), 1)]
+    lines = [
+        (n, line.strip())
+        for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1)
+    ]
     lines = [(n, line) for n, line in lines if line]
     doc = Document(id=doc_id, meta=meta)
     title_at = _find_title(lines)
@@ -208,7 +224,7 @@ def clean(text: str, doc_id: str, meta: Meta, options: IngestOptions) -> Documen
         meta.site = meta.site or site
     doc.title = Segment(id=f"{doc_id}:0:1", source=title)
     in_header, dropping = True, False
-    for n, line in lines[title_at + 1:]:
+    for n, line in lines[title_at + 1 :]:
         if dropping:
             doc.removed.append(Removed(n, line, "related-articles"))
             continue
@@ -242,7 +258,7 @@ def _find_title(lines: list[tuple[int, str]]) -> int:
     window = lines[:8]
     for i, (_, line) in enumerate(window):
         title, _site = _split_site(line)
-        if any(_same_title(other, title) for _, other in window[i + 1:]):
+        if any(_same_title(other, title) for _, other in window[i + 1 :]):
             return i
     for i, (_, line) in enumerate(lines):
         if not (len(line) >= _TICKER_MIN_CHARS and not _SENTENCE_END.search(line)):

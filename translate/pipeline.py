@@ -49,8 +49,11 @@ def load_glossary(paths: Sequence[Path]) -> glossary_mod.Glossary:
     return glossary_mod.load(list(paths)) if paths else glossary_mod.Glossary([])
 
 
-def prepare(inputs: Sequence[str | Path], ingest_options: IngestOptions | None = None,
-            segment_options: SegmentOptions | None = None) -> list[Document]:
+def prepare(
+    inputs: Sequence[str | Path],
+    ingest_options: IngestOptions | None = None,
+    segment_options: SegmentOptions | None = None,
+) -> list[Document]:
     """Ingest and segment articles (no glossary, no model)."""
     return [segment(doc, segment_options) for doc in ingest(inputs, ingest_options)]
 
@@ -75,8 +78,12 @@ class RunResult:
     segments: int
 
 
-def glossary_and_translate(docs: list[Document], glossary: glossary_mod.Glossary,
-                           options: TranslateOptions, progress: Progress | None = None) -> None:
+def glossary_and_translate(
+    docs: list[Document],
+    glossary: glossary_mod.Glossary,
+    options: TranslateOptions,
+    progress: Progress | None = None,
+) -> None:
     """Record glossary terms in every segment, then translate what is untranslated."""
     for doc in docs:
         glossary_mod.annotate(doc, glossary)
@@ -92,17 +99,25 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     """Ingest, segment, match the glossary, translate, evaluate and write a workspace."""
     formats = exporting.parse_formats(["html", *options.formats])
     glossary_paths = default_glossary() if options.glossary is None else list(options.glossary)
-    ref_paths = (default_references(options.inputs) if options.references is None
-                 else list(options.references))
+    ref_paths = (
+        default_references(options.inputs)
+        if options.references is None
+        else list(options.references)
+    )
     glossary = load_glossary(glossary_paths)
     references: References | None = load_references(ref_paths) if ref_paths else None
     docs = prepare(options.inputs)
     glossary_and_translate(docs, glossary, options.translate, progress)
     report = None
     if references is not None:
-        report = evaluate(docs, references, extra={
-            "model": options.translate.model, "glossary": glossary.digest,
-        })
+        report = evaluate(
+            docs,
+            references,
+            extra={
+                "model": options.translate.model,
+                "glossary": glossary.digest,
+            },
+        )
     workspace = Workspace(options.out)
     written = [workspace.save(doc) for doc in docs]
     written += exporting.export(docs, workspace, formats, report)

@@ -77,11 +77,9 @@ def split_sentences(paragraph: str) -> list[tuple[str, str]]:
                 start = k
                 i = k
                 continue
-            i = j
-            continue
         i += 1
     if start < n:
-        pieces.append((text[start:].rstrip(), text[start:][len(text[start:].rstrip()):]))
+        pieces.append((text[start:].rstrip(), text[start:][len(text[start:].rstrip()) :]))
     return pieces
 
 
@@ -124,13 +122,16 @@ def segment(doc: Document, options: SegmentOptions | None = None) -> Document:
             continue
         number = len(paragraphs) + 1
         paragraphs.append(
-            [_new_segment(f"{doc.id}:{number}:{k}", src, space)
-             for k, (src, space) in enumerate(pairs, start=1)]
+            [
+                _new_segment(f"{doc.id}:{number}:{k}", src, space)
+                for k, (src, space) in enumerate(pairs, start=1)
+            ]
         )
     doc.paragraphs = paragraphs
     return doc
 
 
 def _new_segment(seg_id: str, source: str, space_after: str) -> Segment:
-    return Segment(id=seg_id, source=source, normalized=normalize(source).text,
-                   space_after=space_after)
+    return Segment(
+        id=seg_id, source=source, normalized=normalize(source).text, space_after=space_after
+    )

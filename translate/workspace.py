@@ -31,8 +31,10 @@ def write_atomic(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise WorkspaceError(f"{path.parent}: cannot write here ({exc.strerror}); choose another "
-                             "--out folder or fix its permissions") from exc
+        raise WorkspaceError(
+            f"{path.parent}: cannot write here ({exc.strerror}); choose another "
+            "--out folder or fix its permissions"
+        ) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -82,10 +84,14 @@ class Workspace:
             InputError: a document file is damaged.
         """
         if not self.root.is_dir():
-            raise WorkspaceError(f"{self.root}: no such workspace; create it with "
-                                 f"`tarjama ingest INPUT --out {self.root}` or `tarjama run`")
+            raise WorkspaceError(
+                f"{self.root}: no such workspace; create it with "
+                f"`tarjama ingest INPUT --out {self.root}` or `tarjama run`"
+            )
         files = sorted(self.documents_dir.glob("*.json")) if self.documents_dir.is_dir() else []
         if not files:
-            raise WorkspaceError(f"{self.root}: no documents in this workspace (expected "
-                                 f"{self.documents_dir}/*.json); run `tarjama ingest` first")
+            raise WorkspaceError(
+                f"{self.root}: no documents in this workspace (expected "
+                f"{self.documents_dir}/*.json); run `tarjama ingest` first"
+            )
         return [read_document(p) for p in files]

@@ -55,8 +55,9 @@ def load_backend(options: TranslateOptions) -> Backend:
     from .hf import TransformersBackend
 
     ref: ModelRef = resolve(options.model, download=options.download)
-    return TransformersBackend(ref, num_beams=options.num_beams, device=options.device,
-                               threads=options.threads)
+    return TransformersBackend(
+        ref, num_beams=options.num_beams, device=options.device, threads=options.threads
+    )
 
 
 def _needs_translation(seg: Segment, retranslate: bool) -> bool:
@@ -65,15 +66,23 @@ def _needs_translation(seg: Segment, retranslate: bool) -> bool:
     return seg.target is None or retranslate
 
 
-def translate(docs: Sequence[Document], backend: Backend, options: TranslateOptions,
-              progress: Progress | None = None) -> list[Document]:
+def translate(
+    docs: Sequence[Document],
+    backend: Backend,
+    options: TranslateOptions,
+    progress: Progress | None = None,
+) -> list[Document]:
     """Translate every untranslated segment of ``docs`` in length-sorted, token-budget batches.
 
     Identical sentences (after normalization) are translated once. Each segment gets its
     ``target``, ``state="translated"`` and an ``origin`` naming the engine and its settings.
     """
-    todo = [seg for doc in docs for seg in doc.segments()
-            if _needs_translation(seg, options.retranslate)]
+    todo = [
+        seg
+        for doc in docs
+        for seg in doc.segments()
+        if _needs_translation(seg, options.retranslate)
+    ]
     unique = sorted({seg.normalized for seg in todo if seg.normalized})
     results: dict[str, str] = {"": ""}
     total = len(unique)

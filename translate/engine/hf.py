@@ -24,8 +24,9 @@ class TransformersBackend:
 
     name = "transformers"
 
-    def __init__(self, ref: ModelRef, num_beams: int = 4, device: str = "auto",
-                 threads: int | None = None) -> None:
+    def __init__(
+        self, ref: ModelRef, num_beams: int = 4, device: str = "auto", threads: int | None = None
+    ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -43,18 +44,25 @@ class TransformersBackend:
         self.num_beams = num_beams
         self._torch = torch
         try:
-            self.tokenizer: Any = AutoTokenizer.from_pretrained(str(ref.path), local_files_only=True)
+            self.tokenizer: Any = AutoTokenizer.from_pretrained(
+                str(ref.path), local_files_only=True
+            )
             model: Any = AutoModelForSeq2SeqLM.from_pretrained(str(ref.path), local_files_only=True)
-        except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
+        except Exception as exc:  # any failure to read the files (safetensors, sentencepiece, …)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(f"{ref.name}: cannot load the model ({first}); re-download or "
-                             "re-save it") from exc
+            raise ModelError(
+                f"{ref.name}: cannot load the model ({first}); re-download or re-save it"
+            ) from exc
         self.model = model.to(device).eval()
 
     @property
     def settings(self) -> dict[str, Any]:
-        return {"engine": self.name, "model": self.ref.name, "revision": self.ref.revision,
-                "num_beams": self.num_beams}
+        return {
+            "engine": self.name,
+            "model": self.ref.name,
+            "revision": self.ref.revision,
+            "num_beams": self.num_beams,
+        }
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source-side token counts, with the model's own tokenizer."""
@@ -63,11 +71,17 @@ class TransformersBackend:
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
         """Translate sentences that the caller has batched by length."""
-        enc = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=True,
-                             max_length=MAX_SOURCE_TOKENS).to(self.device)
+        enc = self.tokenizer(
+            list(texts),
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=MAX_SOURCE_TOKENS,
+        ).to(self.device)
         longest = int(enc["attention_mask"].sum(dim=1).max())
         with self._torch.inference_mode():
-            out = self.model.generate(**enc, num_beams=self.num_beams,
-                                      max_new_tokens=_max_new_tokens(longest))
+            out = self.model.generate(
+                **enc, num_beams=self.num_beams, max_new_tokens=_max_new_tokens(longest)
+            )
         decoded: list[str] = self.tokenizer.batch_decode(out, skip_special_tokens=True)
         return [t.strip() for t in decoded]

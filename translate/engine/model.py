@@ -37,11 +37,15 @@ class ModelRef:
         config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
         return {
-            "name": self.name, "path": str(self.path), "revision": self.revision,
-            "model_type": config.get("model_type"), "d_model": config.get("d_model"),
+            "name": self.name,
+            "path": str(self.path),
+            "revision": self.revision,
+            "model_type": config.get("model_type"),
+            "d_model": config.get("d_model"),
             "encoder_layers": config.get("encoder_layers"),
             "decoder_layers": config.get("decoder_layers"),
-            "vocab_size": config.get("vocab_size"), "size_bytes": size,
+            "vocab_size": config.get("vocab_size"),
+            "size_bytes": size,
         }
 
 
@@ -50,8 +54,10 @@ def _offline() -> bool:
 
 
 def _fix_hint(name: str) -> str:
-    return (f"run `tarjama model download {name}` on a machine that reaches huggingface.co "
-            "(then copy ~/.cache/huggingface), or pass --model PATH to a local model directory")
+    return (
+        f"run `tarjama model download {name}` on a machine that reaches huggingface.co "
+        "(then copy ~/.cache/huggingface), or pass --model PATH to a local model directory"
+    )
 
 
 def _hub_reachable() -> bool:
@@ -80,23 +86,33 @@ def check_model_dir(path: Path, name: str | None = None) -> None:
     """Raise :class:`ModelError` unless ``path`` holds a MarianMT (or CTranslate2) model."""
     label = name or str(path)
     if not (path / "config.json").is_file():
-        raise ModelError(f"{label}: not a model directory (no config.json); pass --model a hub id "
-                         "such as Helsinki-NLP/opus-mt-ar-en or a folder saved with "
-                         "save_pretrained")
+        raise ModelError(
+            f"{label}: not a model directory (no config.json); pass --model a hub id "
+            "such as Helsinki-NLP/opus-mt-ar-en or a folder saved with "
+            "save_pretrained"
+        )
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"{path / 'config.json'}: unreadable model config ({exc}); re-download "
-                         "or re-save the model") from exc
+        raise ModelError(
+            f"{path / 'config.json'}: unreadable model config ({exc}); re-download "
+            "or re-save the model"
+        ) from exc
     if not isinstance(config, dict) or "model_type" not in config:
-        raise ModelError(f"{path / 'config.json'}: not a transformers model config (no "
-                         "model_type); re-download or re-save the model")
+        raise ModelError(
+            f"{path / 'config.json'}: not a transformers model config (no "
+            "model_type); re-download or re-save the model"
+        )
     if not any((path / w).is_file() for w in _WEIGHTS):
-        raise ModelError(f"{label}: no weights ({' or '.join(_WEIGHTS)}) in the model directory; "
-                         "re-download or re-save the model")
+        raise ModelError(
+            f"{label}: no weights ({' or '.join(_WEIGHTS)}) in the model directory; "
+            "re-download or re-save the model"
+        )
     if not (path / "source.spm").is_file() and not (path / "tokenizer.json").is_file():
-        raise ModelError(f"{label}: no tokenizer files (source.spm) in the model directory; "
-                         "re-download or re-save the model with its tokenizer")
+        raise ModelError(
+            f"{label}: no tokenizer files (source.spm) in the model directory; "
+            "re-download or re-save the model with its tokenizer"
+        )
 
 
 def resolve(name: str, download: bool = True) -> ModelRef:
@@ -122,8 +138,7 @@ def resolve(name: str, download: bool = True) -> ModelRef:
     if local is None:
         if not download or _offline():
             why = "HF_HUB_OFFLINE is set" if _offline() else "downloads are off"
-            raise ModelError(f"model {name} is not in the local cache and {why}; "
-                             f"{_fix_hint(name)}")
+            raise ModelError(f"model {name} is not in the local cache and {why}; {_fix_hint(name)}")
         local = download_model(name)
     check_model_dir(local, name)
     return ModelRef(name, local, local.name)
@@ -136,11 +151,14 @@ def download_model(name: str, progress: bool = True) -> Path:
         ModelError: offline, the hub is unreachable, or the id does not exist.
     """
     if _offline():
-        raise ModelError(f"cannot download {name}: HF_HUB_OFFLINE is set; unset it, or "
-                         f"{_fix_hint(name)}")
+        raise ModelError(
+            f"cannot download {name}: HF_HUB_OFFLINE is set; unset it, or {_fix_hint(name)}"
+        )
     if not _hub_reachable():
-        raise ModelError(f"model {name} is not cached here and the Hugging Face hub cannot be "
-                         f"reached; {_fix_hint(name)}")
+        raise ModelError(
+            f"model {name} is not cached here and the Hugging Face hub cannot be "
+            f"reached; {_fix_hint(name)}"
+        )
     from huggingface_hub import list_repo_files, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
@@ -153,5 +171,6 @@ def download_model(name: str, progress: bool = True) -> Path:
     except RepositoryNotFoundError as exc:
         raise ModelError(f"{name}: no such model on the Hugging Face hub; check the id") from exc
     except (HfHubHTTPError, OSError) as exc:
-        raise ModelError(f"downloading {name} failed ({exc}); try again, or "
-                         f"{_fix_hint(name)}") from exc
+        raise ModelError(
+            f"downloading {name} failed ({exc}); try again, or {_fix_hint(name)}"
+        ) from exc

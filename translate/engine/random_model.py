@@ -38,15 +38,28 @@ def _train_spm(lines: Iterable[str], vocab_size: int) -> bytes:
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(list(lines)), model_writer=model, vocab_size=vocab_size,
-        model_type="unigram", character_coverage=1.0, hard_vocab_limit=False,
-        unk_id=0, bos_id=-1, eos_id=1, pad_id=-1, minloglevel=2,
+        sentence_iterator=iter(list(lines)),
+        model_writer=model,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        unk_id=0,
+        bos_id=-1,
+        eos_id=1,
+        pad_id=-1,
+        minloglevel=2,
     )
     return model.getvalue()
 
 
-def build(out: Path, source_lines: Iterable[str], target_lines: Iterable[str],
-          shape: Shape = TINY, seed: int = 0) -> Path:
+def build(
+    out: Path,
+    source_lines: Iterable[str],
+    target_lines: Iterable[str],
+    shape: Shape = TINY,
+    seed: int = 0,
+) -> Path:
     """Write a random-weight MarianMT model and its tokenizer to ``out``; returns ``out``.
 
     ``<pad>`` is the last vocabulary entry, as CTranslate2's converter expects.
@@ -69,16 +82,31 @@ def build(out: Path, source_lines: Iterable[str], target_lines: Iterable[str],
                 vocab[piece] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tokenizer = MarianTokenizer(str(out / "source.spm"), str(out / "target.spm"),
-                                str(out / "vocab.json"), source_lang="ar", target_lang="en")
+    tokenizer = MarianTokenizer(
+        str(out / "source.spm"),
+        str(out / "target.spm"),
+        str(out / "vocab.json"),
+        source_lang="ar",
+        target_lang="en",
+    )
     pad, eos = vocab["<pad>"], vocab["</s>"]
     config = MarianConfig(
-        vocab_size=len(vocab), d_model=shape.d_model, encoder_layers=shape.layers,
-        decoder_layers=shape.layers, encoder_attention_heads=shape.heads,
-        decoder_attention_heads=shape.heads, encoder_ffn_dim=shape.ffn, decoder_ffn_dim=shape.ffn,
-        max_position_embeddings=512, pad_token_id=pad, eos_token_id=eos,
-        decoder_start_token_id=pad, forced_eos_token_id=eos, scale_embedding=True,
-        activation_function="swish", share_encoder_decoder_embeddings=True,
+        vocab_size=len(vocab),
+        d_model=shape.d_model,
+        encoder_layers=shape.layers,
+        decoder_layers=shape.layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
+        max_position_embeddings=512,
+        pad_token_id=pad,
+        eos_token_id=eos,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=eos,
+        scale_embedding=True,
+        activation_function="swish",
+        share_encoder_decoder_embeddings=True,
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config)
@@ -86,8 +114,12 @@ def build(out: Path, source_lines: Iterable[str], target_lines: Iterable[str],
         # Random weights put </s> anywhere; discourage it so that hypotheses have words in them.
         model.final_logits_bias[0, eos] = -4.0
     model.generation_config = GenerationConfig(
-        pad_token_id=pad, eos_token_id=eos, decoder_start_token_id=pad,
-        forced_eos_token_id=eos, bad_words_ids=[[pad]], num_beams=4,
+        pad_token_id=pad,
+        eos_token_id=eos,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=eos,
+        bad_words_ids=[[pad]],
+        num_beams=4,
     )
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)

@@ -39,8 +39,12 @@ def parse_formats(names: Sequence[str]) -> list[str]:
     return formats
 
 
-def export(docs: Sequence[Document], workspace: Workspace, formats: Sequence[str],
-           report: dict[str, object] | None = None) -> list[Path]:
+def export(
+    docs: Sequence[Document],
+    workspace: Workspace,
+    formats: Sequence[str],
+    report: dict[str, object] | None = None,
+) -> list[Path]:
     """Write each document in each format into the workspace; returns the files written.
 
     HTML goes to ``html/`` with an ``index.html`` for the batch; other formats to ``exports/``.

@@ -26,9 +26,12 @@ def _clean(text: str) -> str:
 def _env() -> Any:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    env = Environment(loader=PackageLoader("translate", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("translate", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["clean"] = _clean
     return env
 
@@ -53,20 +56,25 @@ def _row(seg: Segment) -> dict[str, Any]:
     ar = _pieces(seg.source, [(t.start, t.end, k) for k, t in enumerate(seg.terms)])
     target = seg.target or ""
     en_spans = [(s, e, k) for k, t in enumerate(seg.terms) for s, e in english_spans(target, t.en)]
-    return {"seg": seg, "ar": ar, "en": _pieces(target, en_spans),
-            "terms": seg.terms, "flags": seg.flags}
+    return {
+        "seg": seg,
+        "ar": ar,
+        "en": _pieces(target, en_spans),
+        "terms": seg.terms,
+        "flags": seg.flags,
+    }
 
 
 def render(doc: Document) -> str:
     """The side-by-side page of one document."""
     title = _row(doc.title) if doc.title else None
     paragraphs = [[_row(s) for s in p] for p in doc.paragraphs]
-    return str(_env().get_template("page.html.j2").render(doc=doc, title=title,
-                                                          paragraphs=paragraphs))
+    return str(
+        _env().get_template("page.html.j2").render(doc=doc, title=title, paragraphs=paragraphs)
+    )
 
 
 def render_index(docs: Sequence[Document], report: dict[str, Any] | None = None) -> str:
     """The index of a batch: titles in both languages, outlet, date, scores when evaluated."""
     scores = (report or {}).get("documents", {})
-    return str(_env().get_template("index.html.j2").render(docs=docs, scores=scores,
-                                                           report=report))
+    return str(_env().get_template("index.html.j2").render(docs=docs, scores=scores, report=report))

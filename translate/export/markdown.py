@@ -25,8 +25,15 @@ def render(doc: Document) -> str:
     """The title as a heading, metadata, then one English | Arabic table row per sentence."""
     title_en = doc.title.target if doc.title else ""
     title_ar = doc.title.source if doc.title else doc.id
-    out = [f"# {_cell(title_en) if title_en else _cell(title_ar)}", "", f"**{_cell(title_ar)}**", ""]
-    facts = [(k, getattr(doc.meta, k)) for k in ("outlet", "byline", "date") if getattr(doc.meta, k)]
+    out = [
+        f"# {_cell(title_en) if title_en else _cell(title_ar)}",
+        "",
+        f"**{_cell(title_ar)}**",
+        "",
+    ]
+    facts = [
+        (k, getattr(doc.meta, k)) for k in ("outlet", "byline", "date") if getattr(doc.meta, k)
+    ]
     out += [f"- {k}: {_cell(v)}" for k, v in facts]
     if facts:
         out.append("")
