@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translate.engine import TranslateOptions, load_backend, translate
+from translate.engine import TranslateOptions, Translation, load_backend, translate
 from translate.engine.batching import plan_batches
 from translate.engine.model import download_model, resolve
 from translate.errors import ModelError
@@ -84,9 +84,9 @@ class CountingBackend:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)  # type: ignore[attr-defined,no-any-return]
 
-    def translate_batch(self, texts: Sequence[str]) -> list[str]:
+    def translate_batch(self, texts: Sequence[str], terms: object = None) -> list[Translation]:
         self.seen.extend(texts)
-        return self.inner.translate_batch(texts)  # type: ignore[attr-defined,no-any-return]
+        return self.inner.translate_batch(texts, terms)  # type: ignore[attr-defined,no-any-return]
 
 
 def test_translate_fills_every_segment_once_per_distinct_sentence(tiny_model: Path) -> None:
@@ -99,10 +99,10 @@ def test_translate_fills_every_segment_once_per_distinct_sentence(tiny_model: Pa
     assert all(s.origin and s.origin["model"] == str(tiny_model) for s in segments)
     assert len(backend.seen) == len({s.normalized for s in segments}) < len(segments)
     # Batched and sorted, yet each sentence gets its own translation back. (The longest one: in
-    # its batch it has no padding and sets the output length, so alone it must come out the same.)
+    # its batch it has no padding, so alone it must come out the same.)
     longest = max(segments, key=lambda s: backend.count_tokens([s.normalized])[0])
-    single = backend.inner.translate_batch([longest.normalized])  # type: ignore[attr-defined]
-    assert single == [longest.target]
+    (single,) = backend.inner.translate_batch([longest.normalized])  # type: ignore[attr-defined]
+    assert single.text == longest.target
 
 
 def test_reviewed_segments_are_never_overwritten(tiny_model: Path) -> None:

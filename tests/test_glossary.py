@@ -15,7 +15,7 @@ G = Glossary(
         Entry("الرقة", "Raqqa"),
         Entry("حلب", "Aleppo"),
         Entry("عين العرب", "Kobani", aliases=("كوباني",)),
-        Entry("قسد", "SDF"),
+        Entry("قسد", "SDF", type="armed-group"),
         Entry("قوات سوريا الديمقراطية", "Syrian Democratic Forces"),
         Entry("سوريا", "Syria"),
         Entry("الباب", "al-Bab", context=("مدينة", "مدن", "بلدة")),

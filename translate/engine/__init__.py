@@ -6,15 +6,26 @@ not translate start fast.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..document import Document, Segment
+from ..glossary import Glossary, english_has
 from .batching import plan_batches
 from .model import DEFAULT_MODEL, ModelRef, resolve
+from .types import TermSpec, Translation
 
-__all__ = ["DEFAULT_MODEL", "Backend", "TranslateOptions", "load_backend", "translate"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "Backend",
+    "TermSpec",
+    "TranslateOptions",
+    "Translation",
+    "load_backend",
+    "translate",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -29,7 +40,9 @@ class Backend(Protocol):
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
-    def translate_batch(self, texts: Sequence[str]) -> list[str]: ...
+    def translate_batch(
+        self, texts: Sequence[str], terms: Sequence[Sequence[TermSpec]] | None = None
+    ) -> list[Translation]: ...
 
 
 @dataclass(slots=True)
@@ -44,6 +57,7 @@ class TranslateOptions:
     max_batch_sentences: int = 32
     retranslate: bool = False  # translate again segments that already have machine output
     download: bool = True  # fetch a hub model that is not cached
+    enforce_glossary: bool = True  # decode every matched term's English into the output
 
 
 def load_backend(options: TranslateOptions) -> Backend:
@@ -66,16 +80,54 @@ def _needs_translation(seg: Segment, retranslate: bool) -> bool:
     return seg.target is None or retranslate
 
 
+def _term_specs(seg: Segment, glossary: Glossary | None) -> list[TermSpec]:
+    entries = {e.ar: e for e in glossary.entries} if glossary is not None else {}
+    size = max(len(seg.source), 1)
+    specs = []
+    for term in seg.terms:
+        entry = entries.get(term.entry)
+        specs.append(TermSpec(term.en, term.start / size, entry.avoid if entry else ()))
+    return specs
+
+
+def _verdicts(seg: Segment, result: Translation, enforce: bool, glossary: Glossary | None) -> None:
+    """Give each term of ``seg`` its verdict, replacing ``avoid`` renderings where needed."""
+    entries = {e.ar: e for e in glossary.entries} if glossary is not None else {}
+    for term in seg.terms:
+        target = seg.target or ""
+        if english_has(target, term.en):
+            term.verdict = "forced" if enforce and term.en in result.forced else "kept"
+            continue
+        entry = entries.get(term.entry)
+        for wrong in entry.avoid if entry else ():
+            replaced = _replace_word(target, wrong, term.en)
+            if replaced != target:
+                seg.target = replaced
+                term.verdict = "avoided"
+                break
+        else:
+            term.verdict = "missed"
+
+
+def _replace_word(text: str, old: str, new: str) -> str:
+    pattern = r"(?<![^\W_])" + re.escape(old) + r"(?![^\W_])"
+    return re.sub(pattern, lambda _: new, text, flags=re.IGNORECASE)
+
+
 def translate(
     docs: Sequence[Document],
     backend: Backend,
     options: TranslateOptions,
     progress: Progress | None = None,
+    glossary: Glossary | None = None,
 ) -> list[Document]:
     """Translate every untranslated segment of ``docs`` in length-sorted, token-budget batches.
 
-    Identical sentences (after normalization) are translated once. Each segment gets its
-    ``target``, ``state="translated"`` and an ``origin`` naming the engine and its settings.
+    Identical sentences (after normalization, with the same terms) are translated once. With
+    ``options.enforce_glossary`` the English of every term recorded on a segment is decoded into
+    its translation (:mod:`translate.engine.constraints`). Each segment gets its ``target``,
+    ``state="translated"``, an ``origin`` naming the engine and its settings, and a verdict on
+    each term: kept, forced, missed or avoided.
     """
     todo = [
         seg
@@ -83,22 +135,33 @@ def translate(
         for seg in doc.segments()
         if _needs_translation(seg, options.retranslate)
     ]
-    unique = sorted({seg.normalized for seg in todo if seg.normalized})
-    results: dict[str, str] = {"": ""}
+    jobs: dict[tuple[str, tuple[str, ...]], list[TermSpec]] = {}
+    keys: list[tuple[str, tuple[str, ...]]] = []
+    for seg in todo:
+        specs = _term_specs(seg, glossary) if options.enforce_glossary else []
+        key = (seg.normalized, tuple(sorted({t.en for t in specs})))
+        keys.append(key)
+        if seg.normalized:
+            jobs.setdefault(key, specs)
+    unique = sorted(jobs)
+    results: dict[tuple[str, tuple[str, ...]], Translation] = {}
     total = len(unique)
     if unique:
-        lengths = backend.count_tokens(unique)
+        lengths = backend.count_tokens([text for text, _ in unique])
         done = 0
         for batch in plan_batches(lengths, options.max_batch_tokens, options.max_batch_sentences):
-            texts = [unique[i] for i in batch]
-            for text, target in zip(texts, backend.translate_batch(texts), strict=True):
-                results[text] = target
+            batch_keys = [unique[i] for i in batch]
+            out = backend.translate_batch([k[0] for k in batch_keys], [jobs[k] for k in batch_keys])
+            results.update(zip(batch_keys, out, strict=True))
             done += len(batch)
             if progress is not None:
                 progress(done, total)
     settings = dict(backend.settings)
-    for seg in todo:
-        seg.target = results[seg.normalized]
+    settings["glossary_enforced"] = options.enforce_glossary
+    for seg, key in zip(todo, keys, strict=True):
+        result = results.get(key, Translation(""))
+        seg.target = result.text
         seg.state = "translated"
         seg.origin = dict(settings)
+        _verdicts(seg, result, options.enforce_glossary, glossary)
     return list(docs)

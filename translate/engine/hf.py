@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import ModelError
 from .model import ModelRef
+from .types import TermSpec, Translation
 
 #: Marian models are trained on sentences up to 512 tokens; longer input is cut by the tokenizer.
 MAX_SOURCE_TOKENS = 512
@@ -17,6 +18,10 @@ def _max_new_tokens(source_tokens: int) -> int:
     # English needs about 1.3 tokens per Arabic token with OPUS-MT vocabularies; a degenerate
     # hypothesis (a repetition loop) stops here instead of running to 512 tokens.
     return min(MAX_SOURCE_TOKENS, int(source_tokens * 2) + 10)
+
+
+# Arabic→English OPUS-MT output runs about 1.1 target tokens per source token.
+_LENGTH_RATIO = 1.1
 
 
 class TransformersBackend:
@@ -54,6 +59,7 @@ class TransformersBackend:
                 f"{ref.name}: cannot load the model ({first}); re-download or re-save it"
             ) from exc
         self.model = model.to(device).eval()
+        self._glue: Any = None
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -69,8 +75,37 @@ class TransformersBackend:
         ids = self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
         return [min(len(x), MAX_SOURCE_TOKENS) for x in ids]
 
-    def translate_batch(self, texts: Sequence[str]) -> list[str]:
-        """Translate sentences that the caller has batched by length."""
+    def _target_ids(self, text: str) -> tuple[int, ...]:
+        ids = self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
+        return tuple(int(i) for i in ids)
+
+    def _constraints(self, length: int, terms: Sequence[TermSpec]) -> list[Any]:
+        from .constraints import Constraint
+
+        unk = self.tokenizer.unk_token_id
+        row: list[Constraint] = []
+        seen: set[str] = set()
+        for spec in sorted(terms, key=lambda t: t.position):
+            tokens = self._target_ids(spec.en)
+            if spec.en in seen or not tokens or unk in tokens:
+                continue  # a term the vocabulary cannot spell is reported missed, not forced
+            seen.add(spec.en)
+            avoid = tuple(ids for ids in map(self._target_ids, spec.avoid) if ids)
+            expected = int(spec.position * length * _LENGTH_RATIO)
+            row.append(Constraint(spec.en, tokens, expected, avoid))
+        return row
+
+    def translate_batch(
+        self, texts: Sequence[str], terms: Sequence[Sequence[TermSpec]] | None = None
+    ) -> list[Translation]:
+        """Translate sentences that the caller has batched by length.
+
+        ``terms`` gives, per sentence, the glossary terms to decode into its English (see
+        :mod:`translate.engine.constraints`). Every sentence, with terms or without, gets a
+        length cap derived from its own source length.
+        """
+        from .constraints import TermForcer, glue_mask
+
         enc = self.tokenizer(
             list(texts),
             return_tensors="pt",
@@ -78,10 +113,31 @@ class TransformersBackend:
             truncation=True,
             max_length=MAX_SOURCE_TOKENS,
         ).to(self.device)
-        longest = int(enc["attention_mask"].sum(dim=1).max())
+        lengths = [int(n) for n in enc["attention_mask"].sum(dim=1)]
+        specs = terms if terms is not None else [[] for _ in texts]
+        constraints = [self._constraints(n, t) for n, t in zip(lengths, specs, strict=True)]
+        caps = [
+            _max_new_tokens(n) + sum(len(c.tokens) for c in row)
+            for n, row in zip(lengths, constraints, strict=True)
+        ]
+        config = self.model.config
+        if self._glue is None:
+            self._glue = glue_mask(self.tokenizer, config.vocab_size).to(self.device)
+        forcer = TermForcer(constraints, caps, self.num_beams, config.eos_token_id, self._glue)
         with self._torch.inference_mode():
             out = self.model.generate(
-                **enc, num_beams=self.num_beams, max_new_tokens=_max_new_tokens(longest)
+                **enc,
+                num_beams=self.num_beams,
+                max_new_tokens=max(caps),
+                logits_processor=[forcer],
             )
-        decoded: list[str] = self.tokenizer.batch_decode(out, skip_special_tokens=True)
-        return [t.strip() for t in decoded]
+        results = []
+        for b, sequence in enumerate(out.tolist()):
+            generated = sequence[1:]
+            if config.eos_token_id in generated:  # the buffer past the end holds stale tokens
+                generated = generated[: generated.index(config.eos_token_id)]
+            generated = [t for t in generated if t != config.pad_token_id]
+            text = self.tokenizer.decode(generated, skip_special_tokens=True).strip()
+            done, forced = forcer.outcome(b, generated)
+            results.append(Translation(text, done, forced))
+        return results

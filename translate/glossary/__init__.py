@@ -23,13 +23,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .arabic import fold, is_arabic_letter
-from .document import Document, Term
-from .errors import GlossaryError
+from ..arabic import fold, is_arabic_letter
+from ..document import Document, Term
+from ..errors import GlossaryError
 
 REQUIRED = ("ar", "en")
 OPTIONAL = ("type", "aliases", "avoid", "note", "context")
@@ -108,14 +109,16 @@ class Glossary:
         terms: list[Term] = []
         i = 0
         while i < len(words):
-            hit = self._match_at(words, i)
+            hit = self._match_at(folded.text, words, i)
             if hit is None:
                 i += 1
                 continue
             length, skip, entry = hit
-            start_f = words[i][0] + skip
-            end_f = words[i + length - 1][1]
-            start, end = folded.span(start_f, end_f)
+            start, end = folded.span(words[i][0] + skip, words[i + length - 1][1])
+            while end < len(text) and (
+                unicodedata.category(text[end]) == "Mn" or text[end] == "\u0640"
+            ):
+                end += 1  # vowel marks and tatweel written on the last letter belong to the name
             terms.append(
                 Term(
                     ar=text[start:end],
@@ -129,14 +132,20 @@ class Glossary:
             i += length
         return terms
 
-    def _match_at(self, words: list[tuple[int, int, str]], i: int) -> tuple[int, int, Entry] | None:
-        token = words[i][2]
-        for head, skip in _heads(token):
+    def _match_at(
+        self, folded: str, words: list[tuple[int, int, str]], i: int
+    ) -> tuple[int, int, Entry] | None:
+        for head, skip, form in _analyses(words[i][2]):
             for key, entry in self._index.get(head, ()):
-                if not _prefix_allowed(token, head, key[0], skip):
+                if not _allowed(form, key[0], entry):
                     continue
                 n = len(key)
-                if i + n > len(words) or any(words[i + k][2] != key[k] for k in range(1, n)):
+                if i + n > len(words):
+                    continue
+                if any(words[i + k][2] != key[k] for k in range(1, n)):
+                    continue
+                # The words of a multi-word name are separated by whitespace only, not by a comma.
+                if any(folded[words[i + k - 1][1] : words[i + k][0]].strip() for k in range(1, n)):
                     continue
                 if entry.context and not _has_context(words, i, entry.context):
                     continue
@@ -144,60 +153,57 @@ class Glossary:
         return None
 
 
-def _heads(token: str) -> Iterable[tuple[str, int]]:
-    """Candidate first words of a term inside ``token``, with how many letters precede them.
+# How the letters before a name were read (see _analyses and _allowed).
+_PLAIN = "plain"  # optional و/ف, optional ب/ك/ل, then the name as written
+_CONTRACTED = "contracted"  # (و/ف) لل + name without its ال: للرقة, للاذقية
+_ADDED = "added"  # (و/ف) (ب/ك) ال + bare name: القسد, بالقسد
+_ADDED_CONTRACTED = "added-contracted"  # (و/ف) لل + bare name: للقسد
 
-    Yields the token itself, the token without conjunction/preposition proclitics, ال-forms for
-    لل contractions, and bare names with an added ال.
+#: Bare names of these kinds take the article in running text (القسد، للقسد); places, states and
+#: people do not, and reading an ال there finds words instead (السورية, الحمص "the chickpeas").
+ARTICLE_TYPES = frozenset({"armed-group", "organisation", "organization", "political-body"})
+
+
+def _analyses(token: str) -> Iterable[tuple[str, int, str]]:
+    """Ways to read ``token`` as clitics + the first word of a name.
+
+    Yields ``(head, skip, form)``: the candidate first word, how many letters of ``token`` precede
+    the span of the term, and which reading it is.
     """
-    seen: set[str] = set()
     for conj in _CONJ:
         if not token.startswith(conj):
             continue
         rest = token[len(conj) :]
         for prep in _PREP_BARE:
-            if not rest.startswith(prep):
-                continue
-            stem = rest[len(prep) :]
-            skip = len(conj) + len(prep)
-            if len(stem) >= 2 and stem not in seen:
-                seen.add(stem)
-                yield stem, skip
-            if stem.startswith("ال") and len(stem) > 3 and stem[2:] not in seen:
-                seen.add(stem[2:])
-                yield stem[2:], skip  # ال added to a bare name
+            if rest.startswith(prep) and len(rest) - len(prep) >= 2:
+                stem = rest[len(prep) :]
+                yield stem, len(conj) + len(prep), _PLAIN
+                if prep != "ل" and stem.startswith("ال") and len(stem) > 3:
+                    yield stem[2:], len(conj) + len(prep), _ADDED
         if rest.startswith("لل") and len(rest) > 3:
-            # ل before ال drops the alef (للرقة), and the article too before a ل (للاذقية).
-            for definite in ("ال" + rest[2:], "ال" + rest[1:]):
-                if definite not in seen:
-                    seen.add(definite)
-                    yield definite, len(conj)  # the ل and the article are one span
+            # ل before ال drops the alef (للرقة), and the article's ل too before a ل (للاذقية);
+            # the ل and the article stay inside the span.
+            yield "ال" + rest[2:], len(conj), _CONTRACTED
+            yield "ال" + rest[1:], len(conj), _CONTRACTED
+            yield rest[2:], len(conj), _ADDED_CONTRACTED
 
 
-def _prefix_allowed(token: str, head: str, key_head: str, skip: int) -> bool:
-    """Whether the letters stripped from ``token`` are clitics that fit this kind of name."""
-    if head != key_head:
-        return False
-    prefix = token[:skip]
-    conj = prefix[:1] if prefix[:1] in ("و", "ف") and len(prefix) >= 1 else ""
-    prep = prefix[len(conj) :]
-    rest = token[skip:]
+def _allowed(form: str, key_head: str, entry: Entry) -> bool:
+    """Whether this reading of the clitics fits this kind of name."""
     definite = key_head.startswith("ال")
-    if rest.startswith("لل") and not head.startswith("لل"):
-        return definite and prep == ""
-    if definite:
-        return prep in _PREP_DEFINITE and rest == head
-    if rest != head and rest != "ال" + head:
-        return False
-    if rest.startswith("ال") and rest != head:
-        return prep in _PREP_DEFINITE
-    return prep in _PREP_BARE
+    if form == _CONTRACTED:
+        return definite
+    if form in (_ADDED, _ADDED_CONTRACTED):
+        return not definite and entry.type in ARTICLE_TYPES
+    # _PLAIN: the name's own letters follow the clitics; a definite name keeps its article
+    # (بالرقة), so برقة is no reading of الرقة.
+    return True
 
 
 def _has_context(words: list[tuple[int, int, str]], i: int, context: Sequence[str]) -> bool:
     wanted = {fold(c).text for c in context}
     for _, _, word in words[max(0, i - _CONTEXT_WINDOW) : i]:
-        if any(head in wanted for head, _ in _heads(word)):
+        if any(head in wanted for head, _, _ in _analyses(word)):
             return True
     return False
 
@@ -240,7 +246,12 @@ def load(paths: Path | Sequence[Path]) -> Glossary:
         paths = [paths]
     entries: list[Entry] = []
     for path in paths:
-        entries.extend(_read_table(path))
+        if path.suffix.lower() in (".tbx", ".xml"):
+            from .tbx import read_tbx
+
+            entries.extend(read_tbx(path))
+        else:
+            entries.extend(_read_table(path))
     return Glossary(entries)
 
 
