@@ -127,6 +127,7 @@ def test_bundled_glossary_loads_and_covers_the_seed_names() -> None:
         ("ar\ten\nحلب\t\n", r":2: empty en cell"),
         ("ar\ten\nAleppo\tAleppo\n", r":2: 'Aleppo' has no Arabic letters"),
         ("ar\ten\tcolour\nحلب\tAleppo\tred\n", r":1: unknown column 'colour'"),
+        ("ar\ten\nحلب\tAleppo\nحمص,Homs\n", r":3: expected 2 columns \(ar, en\); got 1"),
     ],
     ids=[
         "empty",
@@ -136,6 +137,7 @@ def test_bundled_glossary_loads_and_covers_the_seed_names() -> None:
         "empty-cell",
         "no-arabic",
         "unknown-column",
+        "mixed-tabs-and-commas",
     ],
 )
 def test_malformed_glossaries_name_file_and_line(
@@ -152,3 +154,133 @@ def test_csv_glossary_with_bom(tmp_path: Path) -> None:
     path = tmp_path / "g.csv"
     path.write_bytes("\ufeffar,en,type\nحلب,Aleppo,place\n".encode())
     assert [t.en for t in load(path).match("في حلب")] == ["Aleppo"]
+
+
+# -- lint -----------------------------------------------------------------------------------
+
+
+def _lint(tmp_path: Path, content: str) -> list[str]:
+    from translate.glossary.lint import lint
+
+    path = tmp_path / "g.tsv"
+    path.write_text(content, encoding="utf-8")
+    return [str(p) for p in lint([path])]
+
+
+def test_lint_reports_conflicts_duplicates_containment_and_dead_entries(tmp_path: Path) -> None:
+    problems = _lint(
+        tmp_path,
+        "ar\ten\taliases\tavoid\n"
+        "عين العرب\tKobani\tكوباني\tKobane\n"  # 2
+        "كوباني\tKobane\t\t\n"  # 3: conflicts with line 2's alias
+        "منبج\tManbij\t\t\n"  # 4
+        "مجلس منبج العسكري\tManbij Military Council\t\t\n"  # 5
+        "إدلب\tIdlib\t\t\n"  # 6
+        "ادلب\tIdlib\t\t\n"  # 7: same after folding
+        "و\tand\t\t\n"  # 8: can never match
+        "الباب\tal-Bab\t\tBab\n",  # 9: avoid inside the rendering
+    )
+    g = str(tmp_path / "g.tsv")
+    assert any(p.startswith(f"{g}:3: error: 'كوباني' is also at {g}:2") for p in problems)
+    assert any(p.startswith(f"{g}:7: warning: 'ادلب' duplicates {g}:6") for p in problems)
+    assert any(
+        p.startswith(f"{g}:4: note: 'منبج' (Manbij) is inside 'مجلس منبج العسكري'")
+        for p in problems
+    )
+    assert any(p.startswith(f"{g}:8: error: 'و' can never match") for p in problems)
+    assert any(p.startswith(f"{g}:9: warning: avoid rendering 'Bab'") for p in problems)
+
+
+def test_lint_of_the_bundled_glossary_finds_no_errors() -> None:
+    from translate.glossary.lint import lint
+
+    assert [str(p) for p in lint([GLOSSARY]) if p.severity == "error"] == []
+
+
+def test_lint_command_exit_codes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from translate.cli import app
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("ar\ten\nحلب\tAleppo\nحلب\tHalab\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["glossary", "lint", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3: error:" in result.stdout
+    good = CliRunner().invoke(app, ["glossary", "lint", str(GLOSSARY)])
+    assert good.exit_code == 0, good.output
+
+
+# -- TBX ------------------------------------------------------------------------------------
+
+TBX3 = """<?xml version="1.0" encoding="UTF-8"?>
+<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2">
+ <tbxHeader><fileDesc><sourceDesc><p>newsroom</p></sourceDesc></fileDesc></tbxHeader>
+ <text><body>
+  <conceptEntry id="c1">
+   <descrip type="subjectField">place</descrip>
+   <langSec xml:lang="ar"><termSec><term>عين العرب</term></termSec>
+                          <termSec><term>كوباني</term></termSec></langSec>
+   <langSec xml:lang="en"><termSec><term>Kobani</term></termSec>
+    <termSec><term>Kobane</term>
+     <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></termSec></langSec>
+  </conceptEntry>
+ </body></text>
+</tbx>
+"""
+
+TBX2 = """<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX" xml:lang="en"><text><body>
+ <termEntry id="t1">
+  <langSet xml:lang="ar"><tig><term>قسد</term></tig></langSet>
+  <langSet xml:lang="en"><tig><term>SDF</term></tig></langSet>
+ </termEntry>
+</body></text></martif>
+"""
+
+
+@pytest.mark.parametrize("content", [TBX3, TBX2], ids=["tbx3", "tbx2"])
+def test_tbx_glossaries_load(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "terms.tbx"
+    path.write_text(content, encoding="utf-8")
+    glossary = load(path)
+    if content is TBX3:
+        (entry,) = glossary.entries
+        assert (entry.ar, entry.en, entry.aliases, entry.avoid) == (
+            "عين العرب",
+            "Kobani",
+            ("كوباني",),
+            ("Kobane",),
+        )
+        assert [t.en for t in glossary.match("في كوباني وعين العرب")] == ["Kobani", "Kobani"]
+    else:
+        assert [t.en for t in glossary.match("قالت قسد")] == ["SDF"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("ar\ten\n", r":1: not well-formed XML"),
+        ("<html><body/></html>", r":1: not a TBX file"),
+        (
+            TBX2.replace('<langSet xml:lang="en"><tig><term>SDF</term></tig></langSet>', ""),
+            r":3: concept t1 has no English",
+        ),
+    ],
+    ids=["not-xml", "not-tbx", "no-english"],
+)
+def test_bad_tbx_files(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "terms.tbx"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GlossaryError, match=message):
+        load(path)
+
+
+def test_matching_set_scores_full_precision_and_recall() -> None:
+    from evaluation.glossary.matching import score
+
+    root = GLOSSARY.parent.parent
+    result = score(GLOSSARY, root / "evaluation" / "glossary" / "matching.tsv")
+    assert result["errors"] == []
+    assert result["precision"] == result["recall"] == 100.0
+    assert result["sentences"] >= 100

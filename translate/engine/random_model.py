@@ -26,11 +26,13 @@ class Shape:
     layers: int = 1
     heads: int = 2
     ffn: int = 64
-    vocab_per_side: int = 400
+    vocab_per_side: int = 400  # sentencepiece pieces per language (as many as the text allows)
+    vocab_size: int = 0  # pad the shared vocabulary to this size (0: as trained)
 
 
 TINY = Shape()
-OPUS_MT = Shape(d_model=512, layers=6, heads=8, ffn=2048, vocab_per_side=31_000)
+# Helsinki-NLP/opus-mt-ar-en: 512-dim, 6+6 layers, 8 heads, FFN 2048, 62,802-entry vocabulary.
+OPUS_MT = Shape(d_model=512, layers=6, heads=8, ffn=2048, vocab_per_side=8_000, vocab_size=62_802)
 
 
 def _train_spm(lines: Iterable[str], vocab_size: int) -> bytes:
@@ -80,6 +82,10 @@ def build(
             piece = processor.id_to_piece(i)
             if piece not in vocab and piece not in ("<unk>", "</s>", "<s>", "<pad>"):
                 vocab[piece] = len(vocab)
+    # A few kilobytes of text cannot train 31k pieces per side; filler entries give the embedding
+    # and output layers their real size (the model can emit them; they decode to nothing useful).
+    while len(vocab) < shape.vocab_size - 1:
+        vocab[f"▁<filler{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(
