@@ -19,6 +19,8 @@ NORMALIZE = [
     ("انتظر…", "انتظر..."),
     ("إلى أين؟", "إلى أين؟"),  # letter variants are NOT folded for the model
     ("مدرسة", "مدرسة"),
+    ("صه\ufffdريج", "صهريج"),  # where ingest met undecodable bytes: nothing for the model
+    ("قال:\u00a0«نعم»\u202b", 'قال: "نعم"'),  # no-break space, bidi embedding
 ]
 
 
@@ -65,3 +67,20 @@ def test_offsets_are_monotonic_and_in_range(text: str) -> None:
 def test_arabic_ratio() -> None:
     assert arabic_ratio("قسد SDF") == pytest.approx(0.5)
     assert arabic_ratio("1234 !!") == 0.0
+
+
+ARABIC_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("ابتثجحخدذرسشصضطظعغفقكلمنهويءأإآىةکی ًٌٍَُِّْـ\u200f\u200b\u00a0 «»“”،.…١٢۳٤")
+    )
+)
+
+
+@given(ARABIC_TEXT)
+def test_normalization_is_idempotent_and_keeps_letter_variants(text: str) -> None:
+    once = normalize(text).text
+    assert normalize(once).text == once
+    # Only matching folds letter variants: what the model sees keeps every أ إ آ ى ة.
+    for letter in "أإآىة":
+        assert once.count(letter) == text.count(letter)
+    assert fold(once).text == fold(text).text

@@ -33,8 +33,9 @@ _DIACRITICS = (
     | {chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06DD, 0x06DE, 0x06E9)}
 )
 _TATWEEL = "\u0640"
-# Zero-width characters carry no text: dropped.
-_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+# Zero-width characters carry no text: dropped. So does U+FFFD, which stands where ingest met
+# bytes no encoding could read (recorded in the document's removed lines).
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\ufffd"}
 # Directional marks and embeddings: a word boundary at most, so they become spaces.
 _BIDI = (
     {"\u200e", "\u200f", "\u061c"}

@@ -115,6 +115,46 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+@contextmanager
+def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
+    """Turn the first Ctrl-C into a polite stop after the current batch; a second one stops now.
+
+    Yields the ``should_stop`` callable the library polls between batches.
+    """
+    import signal
+
+    requested: list[bool] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if requested:
+            raise KeyboardInterrupt
+        requested.append(True)
+        print(
+            "\ntarjama: stopping after the current batch (Ctrl-C again to stop at once)",
+            file=sys.stderr,
+        )
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (e.g. inside a test runner's worker): no handler
+        yield lambda: False
+        return
+    try:
+        yield lambda: bool(requested)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _print_stats(stats: Any) -> None:
+    print(
+        f"{stats.segments} segments: {stats.memory_hits} from memory, {stats.decoded} translated"
+        + (f", {stats.edits} human edits" if stats.edits else "")
+        + f" in {stats.seconds:.1f} s"
+        + (f" ({stats.per_second:.2f} sentences/s)" if stats.decoded else ""),
+        file=sys.stderr,
+    )
+
+
 def _translate_options(model: str, beams: int, device: str, retranslate: bool = False) -> Any:
     from .engine import TranslateOptions
 
@@ -160,7 +200,12 @@ def run(
     ] = None,
     formats: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="Extra export formats besides html: md, jsonl."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Export formats besides html (repeat or comma-separate): md, jsonl, tmx, "
+            "xliff (XLIFF 2.1), xliff12 (XLIFF 1.2), txt (parallel .ar/.en).",
+        ),
     ] = None,
     beams: BeamsOpt = 4,
     device: DeviceOpt = "auto",
@@ -209,15 +254,21 @@ def ingest(
     ] = False,
 ) -> None:
     """Clean and segment articles into documents (no translation)."""
+    from .ingest import trace
     from .pipeline import prepare
+    from .segment import segment as segment_doc
     from .workspace import Workspace
 
     if out is None and not (as_json or explain):
         raise _fail("give --out DIR to write documents, or --json / --explain to print them", 2)
-    docs = prepare(inputs)
     if explain:
-        for doc in docs:
-            _explain(doc)
+        # What prepare() does, keeping each paragraph's input line to show.
+        traced = trace(inputs)
+        docs = [segment_doc(item.doc) for item in traced]
+        for item in traced:
+            _explain(item)
+    else:
+        docs = prepare(inputs)
     if as_json:
         payload = docs[0].to_dict() if len(docs) == 1 else [d.to_dict() for d in docs]
         print(json.dumps(payload, ensure_ascii=False, indent=1))
@@ -228,41 +279,60 @@ def ingest(
         print(f"{len(docs)} documents → {workspace.documents_dir}/", file=sys.stderr)
 
 
-def _explain(doc: Any) -> None:
+def _explain(item: Any) -> None:
+    """Print every line of one input and what became of it, in line order."""
+    from .ingest import explain
+
+    doc = item.doc
     print(f"# {doc.id} ({doc.meta.source_path}, {doc.meta.encoding})")
-    print(f"  title   {doc.title.source if doc.title else '(none)'}")
-    for key in ("site", "outlet", "byline", "date"):
+    for key in ("title", "site", "outlet", "byline", "date"):
         if getattr(doc.meta, key):
             print(f"  {key:<7} {getattr(doc.meta, key)}")
-    for removed in doc.removed:
-        print(f"  line {removed.line:>4}  removed ({removed.reason}): {removed.text[:100]}")
-    for paragraph in doc.paragraphs:
-        for seg in paragraph:
-            print(f"  {seg.id}  {seg.source}")
+    for line, what, text in explain(item):
+        if what == "title" or what.startswith("removed"):
+            print(f"  line {line:>4}  {what}: {text[:100]}")
+        else:
+            print(f"  line {line:>4}  → {what}  {text}")
 
 
 @_command(app)
 def segment(
     text: Annotated[str, typer.Argument(help="Arabic text, or - to read stdin.")],
     as_json: Annotated[bool, typer.Option("--json", help="Details as JSON.")] = False,
+    max_tokens: Annotated[
+        int,
+        typer.Option(
+            "--max-tokens",
+            min=8,
+            help="Cut sentences longer than this (tokens estimated at two per word) at ؛ ، "
+            "and clause connectors.",
+        ),
+    ] = 200,
 ) -> None:
-    """Split Arabic text into sentences, one per line."""
-    from .arabic import normalize
-    from .segment import split_sentences
+    """Split Arabic text into sentences, one per line (each line of TEXT is a paragraph)."""
+    from .segment import SegmentOptions, segment_paragraph
 
     if text == "-":
         text = sys.stdin.read()
-    rows = []
-    for paragraph in text.splitlines():
-        for sentence, space in split_sentences(paragraph):
-            rows.append(
-                {"source": sentence, "space_after": space, "normalized": normalize(sentence).text}
-            )
+    options = SegmentOptions(max_tokens=max_tokens)
+    segments = [
+        seg for paragraph in text.splitlines() for seg in segment_paragraph(paragraph, options)
+    ]
     if as_json:
+        rows = [
+            {
+                "source": seg.source,
+                "space_after": seg.space_after,
+                "normalized": seg.normalized,
+                "continues": seg.continues,
+                "flags": [flag.code for flag in seg.flags],
+            }
+            for seg in segments
+        ]
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
-        for row in rows:
-            print(row["source"])
+        for seg in segments:
+            print(seg.source)
 
 
 @_command(app, "translate")
@@ -301,7 +371,12 @@ def export_cmd(
     workspace: Annotated[Path, typer.Argument(help="Workspace folder.")],
     formats: Annotated[
         list[str],
-        typer.Option("--format", "-f", help="html, md, jsonl (repeat or comma-separate)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="html (pages and index.html), md, jsonl, tmx, xliff (XLIFF 2.1), xliff12 "
+            "(XLIFF 1.2), txt (parallel .ar/.en); repeat or comma-separate.",
+        ),
     ],
 ) -> None:
     """Render the workspace's documents in one or more formats."""
@@ -321,33 +396,137 @@ def export_cmd(
 def evaluate_cmd(
     workspace: Annotated[Path, typer.Argument(help="Workspace folder with translated documents.")],
     references: Annotated[
-        list[Path], typer.Option("--references", "-r", help="Reference TSV files or folders.")
-    ],
+        list[Path] | None,
+        typer.Option(
+            "--references",
+            "-r",
+            help="Reference TSV files (ar, en), .en files with their .ar beside them, or "
+            "folders; repeat for several references per sentence. Default: the bundled "
+            "references when the documents come from the bundled corpus.",
+        ),
+    ] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            "--sources",
+            help="The Arabic of .en references (one sentence per line), "
+            "when it is not the .ar file beside them.",
+        ),
+    ] = None,
+    glossary: GlossaryOpt = None,
+    fail_under: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-under",
+            help="Exit 1 when the batch falls short, e.g. chrf=50,terms=100 (also bleu=N; "
+            "ter=N is a ceiling, TER being lower-is-better).",
+        ),
+    ] = None,
 ) -> None:
-    """Score translations against references (BLEU, chrF++, TER) and write report.json."""
-    from .evaluate import evaluate, load_references
-    from .pipeline import write_report
+    """Score (BLEU, chrF++, TER, glossary terms), flag segments, write report.json and .html."""
+    from . import pipeline
+    from .evaluate import check_thresholds, evaluate, load_references, parse_thresholds
     from .workspace import Workspace
 
+    thresholds = parse_thresholds(fail_under or [])
     ws = Workspace(workspace)
-    refs = load_references(references)
     docs = ws.load_all()
-    models = sorted({str(s.origin.get("model")) for d in docs for s in d.segments() if s.origin})
-    report = evaluate(docs, refs, extra={"model": ", ".join(models)})
-    write_report(ws, report)
-    print(
-        json.dumps(
-            {k: report[k] for k in ("corpus", "coverage", "terms", "partial") if k in report},
-            ensure_ascii=False,
-            indent=1,
+    if references is None:
+        references = pipeline.default_references([d.meta.source_path or "-" for d in docs])
+    refs = load_references(references, sources) if references else None
+    gloss = pipeline.load_glossary(pipeline.default_glossary() if glossary is None else glossary)
+    report = evaluate(docs, refs, glossary=gloss)
+    if thresholds:
+        report["gate"] = check_thresholds(report, thresholds)
+    for doc in docs:
+        ws.save(doc)  # the QA flags are stored in the documents
+    pipeline.write_report(ws, report)
+    summary: dict[str, Any] = {
+        k: report[k] for k in ("corpus", "coverage", "partial", "gate") if k in report
+    }
+    summary["terms"] = {k: v for k, v in report["terms"].items() if k != "by_term"}
+    summary["qa"] = {k: report["qa"][k] for k in ("flags", "segments_flagged")}
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    if refs is None:
+        print(
+            "tarjama: note: no references, so no scores (QA flags and glossary terms only); "
+            "give --references R to score",
+            file=sys.stderr,
         )
-    )
     if report["partial"]:
         print(
             f"tarjama: warning: partial results: {len(report['untranslated'])} segments are "
-            "not translated",
+            f"not translated (documents: {', '.join(report['untranslated_documents'])})",
             file=sys.stderr,
         )
+    print(f"report: {ws.root / 'report.html'}", file=sys.stderr)
+    if thresholds and not report["gate"]["passed"]:
+        print(f"tarjama: fail-under: {'; '.join(report['gate']['failures'])}", file=sys.stderr)
+        raise typer.Exit(1)
+
+
+@_command(app, "compare")
+def compare_cmd(
+    a: Annotated[
+        Path, typer.Argument(help="Baseline: a workspace, or a .en file (one line per sentence).")
+    ],
+    b: Annotated[Path, typer.Argument(help="The output to compare with A, of the same kind.")],
+    references: Annotated[
+        list[Path],
+        typer.Option(
+            "--references",
+            "-r",
+            help="References (as for evaluate); for .en outputs without --sources, .en files "
+            "line-aligned with them (repeat for several references).",
+        ),
+    ],
+    sources: Annotated[
+        Path | None,
+        typer.Option("--sources", help="The Arabic of .en outputs, one sentence per line."),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", min=0, help="How many most-different segments to list.")
+    ] = 10,
+    samples: Annotated[int, typer.Option("--samples", min=100, help="Bootstrap resamples.")] = 1000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Compare two outputs of the same sources: paired bootstrap resampling, biggest differences."""
+    from .evaluate import compare, pair_outputs
+
+    result = compare(pair_outputs(a, b, references, sources), samples=samples, top=top)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    systems = result["systems"]
+    print(
+        f"A = {systems['a']}, B = {systems['b']}: {result['segments']} segments with a reference; "
+        f"paired bootstrap resampling, {result['samples']} samples, seed {result['seed']}"
+    )
+    for m in result["metrics"].values():
+        verdict = (
+            f"{m['better'].upper()} is significantly better"
+            if m["better"]
+            else "no significant difference"
+        )
+        print(
+            f"  {m['name']:<8} A {m['a']['score']:6.2f}  B {m['b']['score']:6.2f}  "
+            f"Δ {m['delta']:+6.2f}  p = {m['p_value']:.4f}  {verdict}"
+        )
+    if result["differences"]:
+        print("segments that differ most (sentence chrF++ A → B):")
+    for d in result["differences"]:
+        print(f"  {d['id']}  {d['chrf_a']:.1f} → {d['chrf_b']:.1f} ({d['delta']:+.1f})")
+        if d["source"]:
+            print(f"    ar: {d['source']}")
+        print(f"    A:  {d['a']}\n    B:  {d['b']}")
+        for ref in d["references"]:
+            print(f"    R:  {ref}")
+    for key, label in (("untranslated", "not translated"), ("without_reference", "no reference")):
+        if result[key]:
+            print(
+                f"tarjama: warning: {len(result[key])} segments left out ({label})",
+                file=sys.stderr,
+            )
 
 
 @_command(glossary_app, "match")
@@ -375,6 +554,27 @@ def glossary_match(
     else:
         for t in terms:
             print(f"{t.start}\t{t.end}\t{t.ar}\t{t.en}")
+
+
+@_command(glossary_app, "lint")
+def glossary_lint(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Glossary files (TSV, CSV, TBX), layered in order. Default: glossary/."
+        ),
+    ] = None,
+) -> None:
+    """Report duplicate, conflicting, shadowed and unmatchable entries, with file and line."""
+    from .glossary.lint import lint, summary
+    from .pipeline import default_glossary
+
+    problems = lint(files or default_glossary())
+    for problem in problems:
+        print(problem)
+    print(summary(problems), file=sys.stderr)
+    if any(p.severity == "error" for p in problems):
+        raise typer.Exit(1)
 
 
 @_command(model_app, "download")

@@ -62,6 +62,9 @@ class Segment:
     flags: list[Flag] = field(default_factory=list)
     origin: dict[str, Any] | None = None
     state: str = "initial"
+    # This piece of an over-long sentence continues in the next segment of the same paragraph;
+    # exports join the two to give the sentence back.
+    continues: bool = False
 
 
 @dataclass(slots=True)

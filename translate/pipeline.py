@@ -6,17 +6,26 @@ done before the first output file is written, so a failed run leaves the workspa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import export as exporting
 from . import glossary as glossary_mod
 from .document import Document
-from .engine import Progress, TranslateOptions, load_backend, translate
+from .engine import (
+    Backend,
+    Progress,
+    TranslateOptions,
+    TranslateStats,
+    load_backend,
+    translate,
+)
 from .evaluate import References, evaluate, load_references
 from .ingest import IngestOptions, ingest
+from .memory import FILENAME as MEMORY_FILE
+from .memory import TranslationMemory
 from .segment import SegmentOptions, segment
 from .workspace import Workspace, write_atomic
 
@@ -53,9 +62,34 @@ def prepare(
     inputs: Sequence[str | Path],
     ingest_options: IngestOptions | None = None,
     segment_options: SegmentOptions | None = None,
+    count_tokens: Callable[[str], int] | None = None,
 ) -> list[Document]:
-    """Ingest and segment articles (no glossary, no model)."""
+    """Ingest and segment articles (no glossary, no model).
+
+    Args:
+        count_tokens: the model tokenizer's count for a (normalized) sentence, e.g.
+            ``lambda s: backend.count_tokens([s])[0]``; sentences over
+            ``segment_options.max_tokens`` are cut in pieces. ``None``: the options' counter, or
+            an estimate of two tokens per word.
+    """
+    if count_tokens is not None:
+        segment_options = replace(segment_options or SegmentOptions(), count_tokens=count_tokens)
     return [segment(doc, segment_options) for doc in ingest(inputs, ingest_options)]
+
+
+def _cut_long_sentences(
+    docs: list[Document], backend: Backend, glossary: glossary_mod.Glossary
+) -> list[Document]:
+    """Segment again with the model's own token counts, never cutting inside a glossary term.
+
+    Ingest estimated sentence lengths; now that the tokenizer is loaded, sentences over the
+    budget are cut into pieces the model can take (marked ``continues``).
+    """
+    options = SegmentOptions(
+        count_tokens=lambda text: backend.count_tokens([text])[0],
+        protected=lambda text: [(t.start, t.end) for t in glossary.match(text)],
+    )
+    return [segment(doc, options) for doc in docs]
 
 
 @dataclass(slots=True)
@@ -68,6 +102,9 @@ class RunOptions:
     references: Sequence[Path] | None = None  # None: bundled references for the bundled corpus
     formats: Sequence[str] = ("html",)
     translate: TranslateOptions = field(default_factory=TranslateOptions)
+    use_memory: bool = True  # keep translations in a memory, and take them from it
+    memory: Path | None = None  # None: <out>/memory.sqlite
+    should_stop: Callable[[], bool] | None = None  # polled between batches (Ctrl-C)
 
 
 @dataclass(slots=True)
@@ -76,6 +113,7 @@ class RunResult:
     written: list[Path]
     report: dict[str, Any] | None
     segments: int
+    stats: TranslateStats = field(default_factory=TranslateStats)
 
 
 def glossary_and_translate(
@@ -83,16 +121,33 @@ def glossary_and_translate(
     glossary: glossary_mod.Glossary,
     options: TranslateOptions,
     progress: Progress | None = None,
-) -> None:
-    """Record glossary terms in every segment, then translate what is untranslated."""
+    *,
+    backend: Backend | None = None,
+    memory: Path | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TranslateStats:
+    """Record glossary terms in every segment, then translate what is untranslated.
+
+    Args:
+        backend: an engine already loaded (else loaded from ``options``).
+        memory: the translation memory file to use and fill (``None``: none).
+        should_stop: polled between batches; see :func:`translate.engine.translate`.
+    """
     for doc in docs:
         glossary_mod.annotate(doc, glossary)
-    backend = load_backend(options)
-    translate(docs, backend, options, progress)
+    backend = backend or load_backend(options)
+    stats = TranslateStats()
+    store = TranslationMemory(memory) if memory is not None else None
+    try:
+        translate(docs, backend, options, progress, glossary, store, stats, should_stop)
+    finally:
+        if store is not None:
+            store.close()
     for doc in docs:
         for seg in doc.segments():
             if seg.origin is not None and seg.state == "translated":
                 seg.origin["glossary"] = glossary.digest
+    return stats
 
 
 def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
@@ -106,28 +161,40 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     )
     glossary = load_glossary(glossary_paths)
     references: References | None = load_references(ref_paths) if ref_paths else None
-    docs = prepare(options.inputs)
-    glossary_and_translate(docs, glossary, options.translate, progress)
-    report = None
-    if references is not None:
-        report = evaluate(
-            docs,
-            references,
-            extra={
-                "model": options.translate.model,
-                "glossary": glossary.digest,
-            },
-        )
+    docs = prepare(options.inputs)  # bad input fails here, before the model is even loaded
+    backend = load_backend(options.translate)
+    docs = _cut_long_sentences(docs, backend, glossary)
+    memory = None
+    if options.use_memory:
+        memory = options.memory or (options.out / MEMORY_FILE)
+    stats = glossary_and_translate(
+        docs,
+        glossary,
+        options.translate,
+        progress,
+        backend=backend,
+        memory=memory,
+        should_stop=options.should_stop,
+    )
+    # Evaluation sets every segment's QA flags (with or without references), so it runs before
+    # the documents are saved; scores need references, terms and flags do not.
+    report = evaluate(docs, references, extra={"model": options.translate.model}, glossary=glossary)
     workspace = Workspace(options.out)
     written = [workspace.save(doc) for doc in docs]
     written += exporting.export(docs, workspace, formats, report)
-    if report is not None:
-        written.append(write_report(workspace, report))
-    return RunResult(docs, written, report, sum(1 for d in docs for _ in d.segments()))
+    written += write_report(workspace, report)
+    return RunResult(docs, written, report, sum(1 for d in docs for _ in d.segments()), stats)
 
 
-def write_report(workspace: Workspace, report: dict[str, Any]) -> Path:
+def write_report(workspace: Workspace, report: dict[str, Any]) -> list[Path]:
+    """Write ``report.json`` and its rendering ``report.html`` into the workspace."""
     import json
 
-    write_atomic(workspace.report_path, json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-    return workspace.report_path
+    from .evaluate import render_html
+
+    html_path = workspace.root / "report.html"
+    text = json.dumps(report, ensure_ascii=False, indent=1) + "\n"
+    html = render_html(report)  # rendered before anything is written: both files or neither
+    write_atomic(workspace.report_path, text)
+    write_atomic(html_path, html)
+    return [workspace.report_path, html_path]

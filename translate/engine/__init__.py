@@ -7,12 +7,15 @@ not translate start fast.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..document import Document, Segment
+from ..errors import TarjamaError
 from ..glossary import Glossary, english_has
+from ..memory import TranslationMemory, translation_key
 from .batching import plan_batches
 from .model import DEFAULT_MODEL, ModelRef, resolve
 from .types import TermSpec, Translation
@@ -20,8 +23,10 @@ from .types import TermSpec, Translation
 __all__ = [
     "DEFAULT_MODEL",
     "Backend",
+    "Interrupted",
     "TermSpec",
     "TranslateOptions",
+    "TranslateStats",
     "Translation",
     "load_backend",
     "translate",
@@ -114,12 +119,37 @@ def _replace_word(text: str, old: str, new: str) -> str:
     return re.sub(pattern, lambda _: new, text, flags=re.IGNORECASE)
 
 
+@dataclass(slots=True)
+class TranslateStats:
+    """What one call of :func:`translate` did."""
+
+    segments: int = 0  # segments that needed a translation
+    sentences: int = 0  # distinct sentences among them
+    memory_hits: int = 0  # distinct sentences found in the translation memory
+    decoded: int = 0  # distinct sentences the model translated
+    edits: int = 0  # segments given a person's translation from the memory
+    seconds: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        return self.decoded / self.seconds if self.seconds else 0.0
+
+
+class Interrupted(TarjamaError):
+    """Translation stopped on request between two batches; what was done is in the memory."""
+
+    exit_code = 130
+
+
 def translate(
     docs: Sequence[Document],
     backend: Backend,
     options: TranslateOptions,
     progress: Progress | None = None,
     glossary: Glossary | None = None,
+    memory: TranslationMemory | None = None,
+    stats: TranslateStats | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[Document]:
     """Translate every untranslated segment of ``docs`` in length-sorted, token-budget batches.
 
@@ -128,40 +158,78 @@ def translate(
     its translation (:mod:`translate.engine.constraints`). Each segment gets its ``target``,
     ``state="translated"``, an ``origin`` naming the engine and its settings, and a verdict on
     each term: kept, forced, missed or avoided.
+
+    With a ``memory``, sentences translated before (same model, settings and terms) are taken from
+    it, people's edits win over machine output, and each batch is committed to it as soon as it
+    is translated, so a run killed at any point resumes where it stopped. ``should_stop`` is
+    polled between batches (Ctrl-C in the CLI): when it answers True, :class:`Interrupted` is
+    raised after the current batch is committed.
     """
+    started = time.perf_counter()
+    stats = stats if stats is not None else TranslateStats()
     todo = [
         seg
         for doc in docs
         for seg in doc.segments()
         if _needs_translation(seg, options.retranslate)
     ]
-    jobs: dict[tuple[str, tuple[str, ...]], list[TermSpec]] = {}
-    keys: list[tuple[str, tuple[str, ...]]] = []
-    for seg in todo:
-        specs = _term_specs(seg, glossary) if options.enforce_glossary else []
-        key = (seg.normalized, tuple(sorted({t.en for t in specs})))
-        keys.append(key)
-        if seg.normalized:
-            jobs.setdefault(key, specs)
-    unique = sorted(jobs)
-    results: dict[tuple[str, tuple[str, ...]], Translation] = {}
-    total = len(unique)
-    if unique:
-        lengths = backend.count_tokens([text for text, _ in unique])
-        done = 0
-        for batch in plan_batches(lengths, options.max_batch_tokens, options.max_batch_sentences):
-            batch_keys = [unique[i] for i in batch]
-            out = backend.translate_batch([k[0] for k in batch_keys], [jobs[k] for k in batch_keys])
-            results.update(zip(batch_keys, out, strict=True))
-            done += len(batch)
-            if progress is not None:
-                progress(done, total)
     settings = dict(backend.settings)
     settings["glossary_enforced"] = options.enforce_glossary
+    model = str(settings.get("model", ""))
+    jobs: dict[str, tuple[str, list[TermSpec]]] = {}
+    keys: list[str] = []
+    for seg in todo:
+        specs = _term_specs(seg, glossary) if options.enforce_glossary else []
+        key = translation_key(seg.normalized, settings, specs)
+        keys.append(key)
+        if seg.normalized:
+            jobs.setdefault(key, (seg.normalized, specs))
+    # Sorted by key, the batch plan over any subset is the matching part of the plan over the
+    # whole set: a resumed run decodes exactly the batches an uninterrupted run would have.
+    unique = sorted(jobs)
+    results: dict[str, Translation] = {}
+    if memory is not None:
+        for key, hit in memory.get_many(unique).items():
+            results[key] = Translation(hit.target, set(hit.terms), set(hit.forced))
+    stats.segments, stats.sentences, stats.memory_hits = len(todo), len(unique), len(results)
+    pending = [k for k in unique if k not in results]
+    if pending:
+        lengths = backend.count_tokens([jobs[k][0] for k in pending])
+        done = len(unique) - len(pending)
+        for batch in plan_batches(lengths, options.max_batch_tokens, options.max_batch_sentences):
+            batch_keys = [pending[i] for i in batch]
+            out = backend.translate_batch(
+                [jobs[k][0] for k in batch_keys], [jobs[k][1] for k in batch_keys]
+            )
+            results.update(zip(batch_keys, out, strict=True))
+            if memory is not None:
+                memory.put_many(
+                    (k, jobs[k][0], r.text, r.terms, r.forced, model, settings)
+                    for k, r in zip(batch_keys, out, strict=True)
+                )
+            stats.decoded += len(batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(unique))
+            if should_stop is not None and should_stop() and done < len(unique):
+                stats.seconds = time.perf_counter() - started
+                where = f" (saved in {memory.path})" if memory is not None else ""
+                raise Interrupted(
+                    f"interrupted after {done} of {len(unique)} sentences{where}; run the same "
+                    "command again to resume"
+                )
+    edits = memory.edits([s.normalized for s in todo]) if memory is not None else {}
     for seg, key in zip(todo, keys, strict=True):
+        if seg.normalized in edits:
+            seg.target, seg.state = edits[seg.normalized]
+            seg.origin = {"human": True}
+            stats.edits += 1
+            _verdicts(seg, Translation(seg.target), False, glossary)
+            continue
         result = results.get(key, Translation(""))
         seg.target = result.text
         seg.state = "translated"
         seg.origin = dict(settings)
         _verdicts(seg, result, options.enforce_glossary, glossary)
+    stats.seconds = time.perf_counter() - started
     return list(docs)

@@ -1,24 +1,37 @@
-"""Markdown: a two-column table per paragraph, Arabic on the right as it is read."""
+"""Markdown: the title and metadata, then an English | Arabic table per paragraph, a row per
+sentence (the pieces of a sentence that segmentation split are one row).
+
+Every cell is escaped (Markdown syntax and HTML alike), kept on one line, and stripped of the
+characters HTML forbids, so a renderer shows the text and never runs or formats it.
+"""
 
 from __future__ import annotations
 
 import re
 
 from ..document import Document, Segment
+from ._chars import one_line
+from ._pieces import sentences
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$])")
 
 
 def _cell(text: str | None) -> str:
     if not text:
         return "—"
-    # Escape Markdown syntax and HTML, and keep table cells on one line.
-    text = _SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    text = _SPECIAL.sub(r"\\\1", one_line(text)).replace("&", "&amp;")
     return " ".join(text.split())
 
 
-def _rows(segments: list[Segment]) -> list[str]:
-    return [f"| {_cell(s.target)} | {_cell(s.source)} |" for s in segments]
+def _row(pieces: list[Segment]) -> str:
+    """One table row per sentence; the pieces of a split sentence are joined."""
+    arabic = "".join(s.source + (s.space_after or " ") for s in pieces[:-1]) + pieces[-1].source
+    if all(s.target is None for s in pieces):
+        english = _cell(None)
+    else:
+        english = " ".join(_cell(s.target) for s in pieces)
+    flags = "".join(f" ⚑ {_cell(f.code)}" for s in pieces for f in s.flags)
+    return f"| {english}{flags} | {_cell(arabic)} |"
 
 
 def render(doc: Document) -> str:
@@ -38,5 +51,6 @@ def render(doc: Document) -> str:
     if facts:
         out.append("")
     for paragraph in doc.paragraphs:
-        out += ["| English | العربية |", "| --- | --- |", *_rows(paragraph), ""]
+        rows = [_row(pieces) for pieces in sentences(paragraph)]
+        out += ["| English | العربية |", "| --- | --- |", *rows, ""]
     return "\n".join(out)

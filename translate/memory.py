@@ -1,0 +1,182 @@
+"""Translation memory and resume state, in one SQLite file of the workspace (``memory.sqlite``).
+
+Machine translations are stored under a key made of everything that decides the output: the
+normalized source, the model (name and revision or content hash), the glossary terms that matched
+the sentence (their English and ``avoid`` lists: editing one glossary entry re-translates only the
+sentences that contain it) and the decoding settings. A re-run of the same batch translates
+nothing; a run killed at any moment resumes from the last committed batch, because each batch is
+committed as soon as it is translated (WAL mode: readers never block, a crash never corrupts).
+
+People's corrections are stored too, keyed by the normalized source alone: they win over machine
+output whatever the model or settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import WorkspaceError
+
+SCHEMA_VERSION = 1
+FILENAME = "memory.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS translations (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    terms TEXT NOT NULL,      -- JSON list: terms present in the target
+    forced TEXT NOT NULL,     -- JSON list: terms whose start the decoder forced
+    model TEXT NOT NULL,
+    settings TEXT NOT NULL,   -- JSON: engine, revision, beams, glossary enforcement
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS edits (
+    source TEXT PRIMARY KEY,  -- normalized Arabic
+    target TEXT NOT NULL,
+    state TEXT NOT NULL,      -- reviewed | final
+    segment TEXT NOT NULL,    -- where the edit was made, for the record
+    edited REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A machine translation found in the memory."""
+
+    target: str
+    terms: frozenset[str]
+    forced: frozenset[str]
+
+
+def translation_key(normalized: str, settings: dict[str, Any], terms: Iterable[Any]) -> str:
+    """The memory key of one sentence: source, model and settings, and its glossary terms."""
+    payload = json.dumps(
+        [SCHEMA_VERSION, normalized, settings, sorted([t.en, list(t.avoid)] for t in terms)],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class TranslationMemory:
+    """The workspace's SQLite memory. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None:
+                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            elif row[0] != str(SCHEMA_VERSION):
+                self._db.close()
+                raise WorkspaceError(
+                    f"{path}: translation memory of another tarjama version (schema {row[0]}, "
+                    f"this one reads {SCHEMA_VERSION}); move it aside (its translations stay "
+                    "readable with that version) or pass --memory with another file"
+                )
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(
+                f"{path}: not a usable translation memory ({exc}); move it aside "
+                f"(mv {path} {path}.bad) to start a fresh one, or pass --memory with another file"
+            ) from exc
+        except OSError as exc:
+            raise WorkspaceError(
+                f"{path}: cannot open the translation memory ({exc.strerror})"
+            ) from exc
+
+    def __enter__(self) -> TranslationMemory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(sql, rows)
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise WorkspaceError(
+                f"{self.path}: cannot write the translation memory ({exc}); "
+                "free disk space or fix the folder's permissions, then run the "
+                "same command again to resume"
+            ) from exc
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Stored]:
+        """The stored translations among ``keys``."""
+        found: dict[str, Stored] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, target, terms, forced in self._db.execute(
+                f"SELECT key, target, terms, forced FROM translations WHERE key IN ({marks})", chunk
+            ):
+                found[key] = Stored(
+                    target, frozenset(json.loads(terms)), frozenset(json.loads(forced))
+                )
+        return found
+
+    def put_many(
+        self,
+        rows: Iterable[tuple[str, str, str, Iterable[str], Iterable[str], str, dict[str, Any]]],
+    ) -> None:
+        """Store ``(key, source, target, terms, forced, model, settings)`` rows in one commit."""
+        now = time.time()
+        self._run(
+            "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    k,
+                    src,
+                    tgt,
+                    json.dumps(sorted(terms), ensure_ascii=False),
+                    json.dumps(sorted(forced), ensure_ascii=False),
+                    model,
+                    json.dumps(settings, sort_keys=True),
+                    now,
+                )
+                for k, src, tgt, terms, forced, model, settings in rows
+            ],
+        )
+
+    def record_edit(self, normalized: str, target: str, state: str, segment: str) -> None:
+        """Keep a person's translation of a sentence; it wins over machine output from now on."""
+        self._run(
+            "INSERT OR REPLACE INTO edits VALUES (?, ?, ?, ?, ?)",
+            [(normalized, target, state, segment, time.time())],
+        )
+
+    def edits(self, sources: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """People's translations among ``sources``: normalized source → (target, state)."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(sources), 500):
+            chunk = list(sources[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for source, target, state in self._db.execute(
+                f"SELECT source, target, state FROM edits WHERE source IN ({marks})", chunk
+            ):
+                found[source] = (target, state)
+        return found
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
