@@ -46,6 +46,21 @@ GlossaryOpt = Annotated[
 ]
 BeamsOpt = Annotated[int, typer.Option("--beams", min=1, max=16, help="Beam size.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
+MemoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--memory", help="Translation memory file. Default: memory.sqlite in the workspace."
+    ),
+]
+NoMemoryOpt = Annotated[
+    bool, typer.Option("--no-memory", help="Neither use nor fill a translation memory.")
+]
+BatchTokensOpt = Annotated[
+    int, typer.Option("--batch-tokens", min=16, help="Source tokens per batch, padding included.")
+]
+BatchSentencesOpt = Annotated[
+    int, typer.Option("--batch-sentences", min=1, help="Sentences per batch at most.")
+]
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -209,21 +224,45 @@ def run(
     ] = None,
     beams: BeamsOpt = 4,
     device: DeviceOpt = "auto",
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
+    batch_tokens: BatchTokensOpt = 2048,
+    batch_sentences: BatchSentencesOpt = 32,
+    backend: Annotated[
+        str,
+        typer.Option(
+            "--backend",
+            help="auto (CTranslate2 for a CTranslate2 model directory, else transformers), "
+            "transformers or ct2.",
+        ),
+    ] = "auto",
 ) -> None:
-    """Clean, segment, translate, evaluate and export articles in one go."""
+    """Clean, segment, translate, evaluate and export articles in one go.
+
+    Translations are kept in a memory (memory.sqlite in the workspace): a second run translates
+    only what changed, and a run that was stopped (Ctrl-C, a crash) resumes where it stopped.
+    """
     from . import pipeline
     from .export import parse_formats
 
-    options = pipeline.RunOptions(
-        inputs=inputs,
-        out=out,
-        glossary=glossary,
-        references=references,
-        formats=parse_formats(formats or []),
-        translate=_translate_options(model, beams, device),
-    )
-    with _progress("translating") as progress:
-        result = pipeline.run(options, progress)
+    settings = _translate_options(model, beams, device)
+    settings.max_batch_tokens, settings.max_batch_sentences = batch_tokens, batch_sentences
+    settings.backend = backend
+    with _stop_on_ctrl_c() as should_stop:
+        options = pipeline.RunOptions(
+            inputs=inputs,
+            out=out,
+            glossary=glossary,
+            references=references,
+            formats=parse_formats(formats or []),
+            translate=settings,
+            use_memory=not no_memory,
+            memory=memory,
+            should_stop=should_stop,
+        )
+        with _progress("translating") as progress:
+            result = pipeline.run(options, progress)
+    _print_stats(result.stats)
     print(
         f"{len(result.documents)} documents, {result.segments} segments → {out}/", file=sys.stderr
     )
@@ -348,8 +387,20 @@ def translate_cmd(
             "--retranslate", help="Translate again segments that already have machine output."
         ),
     ] = False,
+    memory: MemoryOpt = None,
+    no_memory: NoMemoryOpt = False,
+    batch_tokens: BatchTokensOpt = 2048,
+    batch_sentences: BatchSentencesOpt = 32,
+    backend: Annotated[
+        str,
+        typer.Option(
+            "--backend",
+            help="auto (CTranslate2 for a CTranslate2 model directory, else transformers), "
+            "transformers or ct2.",
+        ),
+    ] = "auto",
 ) -> None:
-    """Translate the documents of a workspace in place."""
+    """Translate the documents of a workspace in place (memory.sqlite keeps what was done)."""
     from . import pipeline
     from .workspace import Workspace
 
@@ -357,10 +408,15 @@ def translate_cmd(
     docs = ws.load_all()
     paths = pipeline.default_glossary() if glossary is None else glossary
     gloss = pipeline.load_glossary(paths)
-    with _progress("translating") as progress:
-        pipeline.glossary_and_translate(
-            docs, gloss, _translate_options(model, beams, device, retranslate), progress
+    settings = _translate_options(model, beams, device, retranslate)
+    settings.max_batch_tokens, settings.max_batch_sentences = batch_tokens, batch_sentences
+    settings.backend = backend
+    store = None if no_memory else (memory or workspace / pipeline.MEMORY_FILE)
+    with _stop_on_ctrl_c() as should_stop, _progress("translating") as progress:
+        stats = pipeline.glossary_and_translate(
+            docs, gloss, settings, progress, memory=store, should_stop=should_stop
         )
+    _print_stats(stats)
     for doc in docs:
         ws.save(doc)
     print(f"{len(docs)} documents translated in {ws.documents_dir}/", file=sys.stderr)
@@ -597,6 +653,26 @@ def model_info(
     from .engine.model import resolve
 
     print(json.dumps(resolve(name, download=False).describe(), indent=1))
+
+
+@_command(model_app, "convert")
+def model_convert(
+    source: Annotated[str, typer.Argument(help="Hub id or transformers model directory.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the CTranslate2 model to.")
+    ],
+    quantization: Annotated[
+        str,
+        typer.Option(
+            "--quantization", "-q", help="int8 (fastest on CPU), int8_float32 or float32."
+        ),
+    ] = "int8",
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Convert a MarianMT model to CTranslate2 (needs the ct2 extra); use it with --model."""
+    from .engine.convert import convert
+
+    print(convert(source, out, quantization, force=force))
 
 
 def main() -> None:

@@ -63,19 +63,57 @@ class TranslateOptions:
     retranslate: bool = False  # translate again segments that already have machine output
     download: bool = True  # fetch a hub model that is not cached
     enforce_glossary: bool = True  # decode every matched term's English into the output
+    precision: str = "auto"  # auto (int8 on CPU, float32 on GPU) | int8 | float32
+    # auto: CTranslate2 for a CTranslate2 model directory, else transformers | transformers | ct2
+    backend: str = "auto"
 
 
 def load_backend(options: TranslateOptions) -> Backend:
     """Resolve and load the model named in ``options``.
 
+    ``options.backend`` picks the engine: ``auto`` runs a CTranslate2 model directory with
+    CTranslate2 and anything else with transformers.
+
     Raises:
-        ModelError: the model cannot be found or loaded (the message names the fix).
+        ModelError: the model cannot be found or loaded, or does not suit the backend asked for
+            (the message names the fix).
+        UsageError: an unknown backend name.
     """
+    from ..errors import ModelError, UsageError
+
+    if options.backend not in ("auto", "transformers", "ct2", "ctranslate2"):
+        raise UsageError(f"unknown backend {options.backend!r}; choose auto, transformers or ct2")
+    ref: ModelRef = resolve(options.model, download=options.download)
+    if options.backend in ("ct2", "ctranslate2") or (
+        options.backend == "auto" and ref.kind == "ct2"
+    ):
+        if ref.kind != "ct2":
+            raise ModelError(
+                f"{options.model}: not a CTranslate2 model; convert it with `tarjama model "
+                f"convert {options.model} --out DIR` and pass --model DIR"
+            )
+        from .ct2 import CTranslate2Backend
+
+        return CTranslate2Backend(
+            ref,
+            num_beams=options.num_beams,
+            device=options.device,
+            threads=options.threads,
+            precision=options.precision,
+        )
+    if ref.kind == "ct2":
+        raise ModelError(
+            f"{options.model}: a CTranslate2 model cannot run on the transformers backend; "
+            "use --backend ct2 (or auto), or pass --model a transformers model"
+        )
     from .hf import TransformersBackend
 
-    ref: ModelRef = resolve(options.model, download=options.download)
     return TransformersBackend(
-        ref, num_beams=options.num_beams, device=options.device, threads=options.threads
+        ref,
+        num_beams=options.num_beams,
+        device=options.device,
+        threads=options.threads,
+        precision=options.precision,
     )
 
 
@@ -177,6 +215,7 @@ def translate(
     settings["glossary_enforced"] = options.enforce_glossary
     model = str(settings.get("model", ""))
     jobs: dict[str, tuple[str, list[TermSpec]]] = {}
+    with_terms: set[str] = set()
     keys: list[str] = []
     for seg in todo:
         specs = _term_specs(seg, glossary) if options.enforce_glossary else []
@@ -184,20 +223,34 @@ def translate(
         keys.append(key)
         if seg.normalized:
             jobs.setdefault(key, (seg.normalized, specs))
+            if seg.terms:
+                with_terms.add(key)
     # Sorted by key, the batch plan over any subset is the matching part of the plan over the
     # whole set: a resumed run decodes exactly the batches an uninterrupted run would have.
     unique = sorted(jobs)
     results: dict[str, Translation] = {}
-    if memory is not None:
+    if memory is not None and not options.retranslate:
         for key, hit in memory.get_many(unique).items():
             results[key] = Translation(hit.target, set(hit.terms), set(hit.forced))
     stats.segments, stats.sentences, stats.memory_hits = len(todo), len(unique), len(results)
     pending = [k for k in unique if k not in results]
-    if pending:
-        lengths = backend.count_tokens([jobs[k][0] for k in pending])
+    # Sentences with glossary terms are batched apart from those without: batch-mates share
+    # padding and (with int8 quantization) activation scales, so this keeps the output of a
+    # sentence without terms the same whether enforcement is on or off.
+    groups = [[k for k in pending if k not in with_terms], [k for k in pending if k in with_terms]]
+    counts = backend.count_tokens([jobs[k][0] for k in pending]) if pending else []
+    lengths_of = dict(zip(pending, counts, strict=True))
+    plan = [
+        [group[i] for i in batch]
+        for group in groups
+        if group
+        for batch in plan_batches(
+            [lengths_of[k] for k in group], options.max_batch_tokens, options.max_batch_sentences
+        )
+    ]
+    if plan:
         done = len(unique) - len(pending)
-        for batch in plan_batches(lengths, options.max_batch_tokens, options.max_batch_sentences):
-            batch_keys = [pending[i] for i in batch]
+        for batch_keys in plan:
             out = backend.translate_batch(
                 [jobs[k][0] for k in batch_keys], [jobs[k][1] for k in batch_keys]
             )
@@ -207,8 +260,8 @@ def translate(
                     (k, jobs[k][0], r.text, r.terms, r.forced, model, settings)
                     for k, r in zip(batch_keys, out, strict=True)
                 )
-            stats.decoded += len(batch)
-            done += len(batch)
+            stats.decoded += len(batch_keys)
+            done += len(batch_keys)
             if progress is not None:
                 progress(done, len(unique))
             if should_stop is not None and should_stop() and done < len(unique):

@@ -106,12 +106,16 @@ class TermForcer:
         eos: int,
         glue: torch.Tensor,
         start: int = 1,
+        exact_length: bool = False,
     ) -> None:
         self.rows = [_Row(c, m) for c, m in zip(constraints, max_new, strict=True)]
         self.num_beams = num_beams
         self.eos = eos
         self.glue = glue
         self.start = start
+        # Benchmarks: every sentence runs to its cap (end of sentence banned before), so that
+        # engines compared do the same amount of work.
+        self.exact_length = exact_length
         self._caps: torch.Tensor | None = None
 
     def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
@@ -121,6 +125,8 @@ class TermForcer:
             self._caps = torch.tensor(caps, device=scores.device)
         # ``max_new`` counts the end-of-sentence token, as ``max_new_tokens`` does.
         over = self._caps - 1 <= generated
+        if self.exact_length:
+            scores[~over, self.eos] = float("-inf")
         if bool(over.any()):
             # This sentence has used its length budget: end it, scoring the forced end 0 as
             # transformers' own ForcedEOSTokenLogitsProcessor does at max_length, so that a row

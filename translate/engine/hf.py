@@ -24,13 +24,34 @@ def _max_new_tokens(source_tokens: int) -> int:
 _LENGTH_RATIO = 1.1
 
 
+def _quantize(model: Any) -> Any:
+    """Dynamic int8 quantization of the linear layers (weights int8, activations quantized on
+    the fly): about twice the speed on CPU for a Marian model, the output projection included.
+
+    torch.ao's eager quantization is deprecated in favour of torchao but is what the CPU build
+    ships; its warnings say so on every call, so they are silenced here.
+    """
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
 class TransformersBackend:
     """Translate batches of normalized Arabic sentences with a transformers seq2seq model."""
 
     name = "transformers"
 
     def __init__(
-        self, ref: ModelRef, num_beams: int = 4, device: str = "auto", threads: int | None = None
+        self,
+        ref: ModelRef,
+        num_beams: int = 4,
+        device: str = "auto",
+        threads: int | None = None,
+        precision: str = "auto",
     ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -59,7 +80,16 @@ class TransformersBackend:
                 f"{ref.name}: cannot load the model ({first}); re-download or re-save it"
             ) from exc
         self.model = model.to(device).eval()
+        if precision == "auto":
+            precision = "int8" if device == "cpu" else "float32"
+        if precision == "int8":
+            self.model = _quantize(self.model)
+        elif precision != "float32":
+            raise ModelError(f"unknown precision {precision!r}; choose auto, int8 or float32")
+        self.precision = precision
         self._glue: Any = None
+        #: Benchmarks only: every sentence gets exactly this many output tokens.
+        self.fixed_output_tokens: int | None = None
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -68,6 +98,7 @@ class TransformersBackend:
             "model": self.ref.name,
             "revision": self.ref.revision,
             "num_beams": self.num_beams,
+            "precision": self.precision,
         }
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -120,10 +151,19 @@ class TransformersBackend:
             _max_new_tokens(n) + sum(len(c.tokens) for c in row)
             for n, row in zip(lengths, constraints, strict=True)
         ]
+        if self.fixed_output_tokens:
+            caps = [self.fixed_output_tokens] * len(caps)
         config = self.model.config
         if self._glue is None:
             self._glue = glue_mask(self.tokenizer, config.vocab_size).to(self.device)
-        forcer = TermForcer(constraints, caps, self.num_beams, config.eos_token_id, self._glue)
+        forcer = TermForcer(
+            constraints,
+            caps,
+            self.num_beams,
+            config.eos_token_id,
+            self._glue,
+            exact_length=bool(self.fixed_output_tokens),
+        )
         with self._torch.inference_mode():
             out = self.model.generate(
                 **enc,

@@ -1,0 +1,241 @@
+"""Translation speed: tarjama's engines against a naive baseline measured in the same run.
+
+Run from the repository root (about 10 minutes on 2 cores)::
+
+    python evaluation/speed/benchmark.py                 # writes evaluation/speed/results.json
+    python evaluation/speed/benchmark.py --quick         # fewer sentences, for a smoke test
+
+A random-weight MarianMT model of Helsinki-NLP/opus-mt-ar-en's exact shape (d_model 512, 6+6
+layers, 8 heads, FFN 2048, 62,802-entry vocabulary, 76M parameters) is built in a temporary
+folder, and converted to CTranslate2 int8 when ctranslate2 is installed. Every engine translates
+the same sentences with beam 4 and exactly ``--tokens`` output tokens per sentence (end of
+sentence is forbidden before, forced at), so each does the same work. Each engine runs in its own
+process, so that its peak memory (max RSS) is its own and no engine warms another's caches.
+
+Engines:
+
+* ``naive``: one ``generate`` call per sentence, transformers defaults (the baseline);
+* ``transformers``: tarjama's transformers backend (length-sorted token-budget batches, dynamic
+  int8 quantization on CPU), with and without glossary enforcement;
+* ``ct2-raw``: CTranslate2 ``translate_batch`` on pre-tokenized input, int8, same beam;
+* ``ct2``: tarjama's CTranslate2 backend, with and without glossary enforcement.
+
+Results are sentences per second and the ratio to ``naive``; also how throughput changes with the
+number of segments (10 → 1,000) for tarjama's default backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def sentences() -> list[str]:
+    """Arabic sentences to translate: the references' sources, then the glossary matching set."""
+    out = []
+    for path in sorted((ROOT / "corpus" / "references").glob("*.tsv")):
+        with path.open(encoding="utf-8") as fh:
+            out += [r[0] for r in list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]]
+    with (ROOT / "evaluation" / "glossary" / "matching.tsv").open(encoding="utf-8") as fh:
+        out += [r["ar"] for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    return out
+
+
+def build_models(folder: Path) -> dict[str, Path]:
+    from translate.engine.random_model import OPUS_MT, build
+    from translate.glossary import load
+
+    glossary = load(ROOT / "glossary" / "proper-nouns.tsv")
+    arabic = sentences() + [e.ar for e in glossary.entries]
+    english = [e.en for e in glossary.entries]
+    for path in sorted((ROOT / "corpus" / "references").glob("*.tsv")):
+        english += [line.split("\t")[1] for line in path.read_text("utf-8").splitlines()[1:]]
+    models = {"hf": build(folder / "opus-shape", arabic, english, OPUS_MT)}
+    try:
+        from translate.engine.convert import convert
+
+        models["ct2"] = convert(str(models["hf"]), folder / "opus-shape-ct2", "int8")
+    except ImportError:
+        pass
+    return models
+
+
+# -- one engine, in a child process ----------------------------------------------------------
+
+
+def _segments(texts: list[str], glossary: bool) -> list[Any]:
+    from translate.document import Document, Segment
+    from translate.glossary import annotate, load
+    from translate.segment import segment
+
+    doc = Document(id="bench", paragraphs=[[Segment(id="", source=t)] for t in texts])
+    segment(doc)
+    if glossary:
+        annotate(doc, load(ROOT / "glossary" / "proper-nouns.tsv"))
+    return [doc]
+
+
+def child(engine: str, model: str, n: int, tokens: int, beams: int, glossary: bool) -> dict:
+    texts = (sentences() * (n // len(sentences()) + 1))[:n]
+    # Distinct sentences, so that de-duplication does not make larger runs look faster.
+    texts = [f"{t} ({i})" if i >= len(sentences()) else t for i, t in enumerate(texts)]
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    if engine == "naive":
+        from transformers import MarianMTModel, MarianTokenizer
+
+        tok = MarianTokenizer.from_pretrained(model)
+        mdl = MarianMTModel.from_pretrained(model).eval()
+        start = time.perf_counter()
+        with torch.inference_mode():
+            for text in texts:
+                enc = tok([text], return_tensors="pt")
+                mdl.generate(**enc, num_beams=beams, min_new_tokens=tokens, max_new_tokens=tokens)
+        seconds = time.perf_counter() - start
+    elif engine == "ct2-raw":
+        import ctranslate2
+        from transformers import MarianTokenizer
+
+        tok = MarianTokenizer.from_pretrained(model)
+        translator = ctranslate2.Translator(
+            model, device="cpu", compute_type="int8", intra_threads=os.cpu_count() or 1
+        )
+        batch = [tok.convert_ids_to_tokens(tok(t)["input_ids"]) for t in texts]
+        start = time.perf_counter()
+        order = sorted(range(len(batch)), key=lambda i: -len(batch[i]))
+        for k in range(0, len(order), 32):
+            translator.translate_batch(
+                [batch[i] for i in order[k : k + 32]],
+                beam_size=beams,
+                min_decoding_length=tokens,
+                max_decoding_length=tokens,
+            )
+        seconds = time.perf_counter() - start
+    else:
+        from translate.engine import TranslateOptions, load_backend, translate
+        from translate.glossary import load
+
+        options = TranslateOptions(
+            model=model,
+            num_beams=beams,
+            enforce_glossary=glossary,
+            backend="ct2" if engine == "ct2" else "transformers",
+        )
+        backend = load_backend(options)
+        backend.fixed_output_tokens = tokens  # type: ignore[attr-defined]
+        docs = _segments(texts, glossary)
+        gloss = load(ROOT / "glossary" / "proper-nouns.tsv") if glossary else None
+        start = time.perf_counter()
+        translate(docs, backend, options, glossary=gloss)
+        seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "engine": engine,
+        "glossary": glossary,
+        "sentences": n,
+        "seconds": seconds,
+        "per_second": n / seconds,
+        "peak_rss_mb": round(peak_mb),
+    }
+
+
+def run_child(*args: Any) -> dict:
+    cmd = [sys.executable, __file__, "--child", json.dumps(args)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{args[0]} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=32)
+    parser.add_argument("--tokens", type=int, default=48)
+    parser.add_argument("--beams", type=int, default=4)
+    parser.add_argument("--scaling", default="10,100,1000", help="segment counts, or empty")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(*json.loads(args.child))))
+        return 0
+    if args.quick:
+        args.sentences, args.tokens, args.scaling = 8, 16, ""
+    n, t, b = args.sentences, args.tokens, args.beams
+    with tempfile.TemporaryDirectory() as tmp:
+        models = build_models(Path(tmp))
+        hf, ct2 = str(models["hf"]), str(models.get("ct2", ""))
+        runs = [
+            run_child("naive", hf, n, t, b, False),
+            run_child("transformers", hf, n, t, b, False),
+            run_child("transformers", hf, n, t, b, True),
+        ]
+        if ct2:
+            runs += [
+                run_child("ct2-raw", ct2, n, t, b, False),
+                run_child("ct2", ct2, n, t, b, False),
+                run_child("ct2", ct2, n, t, b, True),
+            ]
+        base = runs[0]["per_second"]
+        for r in runs:
+            r["vs_naive"] = round(r["per_second"] / base, 2)
+        scaling = []
+        default = ct2 or hf
+        for count in [int(x) for x in args.scaling.split(",") if x]:
+            r = run_child("ct2" if ct2 else "transformers", default, count, t, b, False)
+            scaling.append({"segments": count, "per_second": round(r["per_second"], 2)})
+    by = {(r["engine"], r["glossary"]): r for r in runs}
+    ratios = {
+        "transformers_vs_naive": by[("transformers", False)]["vs_naive"],
+        "glossary_cost_transformers": round(
+            by[("transformers", False)]["per_second"] / by[("transformers", True)]["per_second"], 2
+        ),
+    }
+    if ("ct2", False) in by:
+        ratios["ct2_vs_ct2_raw"] = round(
+            by[("ct2", False)]["per_second"] / by[("ct2-raw", False)]["per_second"], 2
+        )
+        ratios["glossary_cost_ct2"] = round(
+            by[("ct2", False)]["per_second"] / by[("ct2", True)]["per_second"], 2
+        )
+    result = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+        },
+        "settings": {"sentences": n, "output_tokens": t, "beams": b},
+        "runs": runs,
+        "ratios": ratios,
+        "scaling": scaling,
+    }
+    for r in runs:
+        print(
+            f"{r['engine']:<13} glossary={r['glossary']!s:<5} {r['per_second']:7.2f} sent/s  "
+            f"{r['vs_naive']:5.2f}x naive  peak {r['peak_rss_mb']} MB"
+        )
+    print("ratios:", json.dumps(ratios))
+    if scaling:
+        print("scaling:", json.dumps(scaling))
+    if not args.quick:
+        args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

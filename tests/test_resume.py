@@ -1,0 +1,150 @@
+"""Crash safety: a run killed with SIGKILL, or stopped with Ctrl-C, resumes to the same output."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import CORPUS, DATA, GLOSSARY
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed articles and the outlet pages: enough sentences for many small batches."""
+    folder = tmp_path_factory.mktemp("articles")
+    for path in [*CORPUS.glob("*.txt"), *(DATA / "pages").glob("*.txt")]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _command(articles: Path, model: Path, out: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "translate",
+        "run",
+        str(articles),
+        "--model",
+        str(model),
+        "--out",
+        str(out),
+        "--glossary",
+        str(GLOSSARY),
+        "--beams",
+        "2",
+        "--batch-sentences",
+        "1",
+        "--format",
+        "jsonl",
+    ]
+
+
+def _rows(memory: Path) -> int:
+    try:
+        with sqlite3.connect(memory, timeout=1) as db:
+            return int(db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _start_and_wait(cmd: list[str], memory: Path, rows: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 600
+    while _rows(memory) < rows and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    return proc
+
+
+def _documents(out: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((out / "documents").glob("*"))}
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(
+    articles: Path, tiny_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    out = tmp_path_factory.mktemp("clean") / "build"
+    proc = subprocess.run(
+        _command(articles, tiny_model, out),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_sigkill_mid_run_then_resume_gives_identical_output(
+    articles: Path, tiny_model: Path, uninterrupted: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "build"
+    memory = out / "memory.sqlite"
+    proc = _start_and_wait(_command(articles, tiny_model, out), memory, rows=3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    done = _rows(memory)
+    assert 3 <= done < _rows(uninterrupted / "memory.sqlite")
+    assert not (out / "documents").exists()  # documents are written only when complete
+    resumed = subprocess.run(
+        _command(articles, tiny_model, out),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{done} from memory" in resumed.stderr
+    assert _documents(out) == _documents(uninterrupted)
+    assert _rows(memory) == _rows(uninterrupted / "memory.sqlite")  # nothing duplicated
+
+
+def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(
+    articles: Path, tiny_model: Path, uninterrupted: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "build"
+    proc = _start_and_wait(_command(articles, tiny_model, out), out / "memory.sqlite", rows=3)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert (
+        last.startswith("tarjama: error: interrupted after ")
+        and "run the same command again" in last
+    )
+    assert "Traceback" not in stderr
+    again = subprocess.run(
+        _command(articles, tiny_model, out),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert again.returncode == 0, again.stderr
+    assert _documents(out) == _documents(uninterrupted)
+
+
+def test_second_run_translates_zero_segments(
+    uninterrupted: Path, articles: Path, tiny_model: Path
+) -> None:
+    proc = subprocess.run(
+        _command(articles, tiny_model, uninterrupted),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert " 0 translated" in proc.stderr
+    report = json.loads((uninterrupted / "report.json").read_text(encoding="utf-8"))
+    assert report["tarjama"]
