@@ -288,3 +288,21 @@ def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
     assert (
         proc.stderr.strip() == f"tarjama: error: {empty}: the file is empty; nothing to translate"
     )
+
+
+def test_unwritable_workspace_fails_before_translating(tiny_model: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(CORPUS),
+            "--model",
+            str(tiny_model),
+            "--out",
+            "/proc/1/tarjama-out",
+            "--no-memory",
+        ],
+    )
+    assert result.exit_code == 4
+    assert result.stderr.strip().startswith("tarjama: error: /proc/1/tarjama-out: cannot write")
+    assert "translated" not in result.stderr  # it stopped before any translation

@@ -162,5 +162,8 @@ def test_term_specs_carry_position_and_avoid() -> None:
     seg = Segment(id="d:1:1", source="وصلت التعزيزات إلى عين العرب")
     seg.terms = glossary.match(seg.source)
     (spec,) = _term_specs(seg, glossary)
-    assert spec == TermSpec("Kobani", seg.terms[0].start / len(seg.source), ("Kobane",))
+    size = len(seg.source)
+    assert spec == TermSpec(
+        "Kobani", seg.terms[0].start / size, ("Kobane",), seg.terms[0].end / size
+    )
     assert isinstance(seg.terms[0], Term)

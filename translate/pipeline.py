@@ -163,6 +163,7 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     references: References | None = load_references(ref_paths) if ref_paths else None
     docs = prepare(options.inputs)  # bad input fails here, before the model is even loaded
     backend = load_backend(options.translate)
+    Workspace(options.out).check_writable()  # before the translation, not after it
     docs = _cut_long_sentences(docs, backend, glossary)
     memory = None
     if options.use_memory:

@@ -68,6 +68,23 @@ class Workspace:
     def report_path(self) -> Path:
         return self.root / "report.json"
 
+    def check_writable(self) -> None:
+        """Fail now, not after an hour of translation, if the workspace cannot be written.
+
+        Raises:
+            WorkspaceError: the folder cannot be created or a file cannot be written in it.
+        """
+        probe = self.root / ".tarjama-write-check"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as exc:
+            raise WorkspaceError(
+                f"{self.root}: cannot write the workspace here ({exc.strerror}); choose another "
+                "--out folder, free disk space or fix its permissions"
+            ) from exc
+
     def document_path(self, doc_id: str) -> Path:
         return self.documents_dir / f"{doc_id}.json"
 

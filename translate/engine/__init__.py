@@ -129,7 +129,9 @@ def _term_specs(seg: Segment, glossary: Glossary | None) -> list[TermSpec]:
     specs = []
     for term in seg.terms:
         entry = entries.get(term.entry)
-        specs.append(TermSpec(term.en, term.start / size, entry.avoid if entry else ()))
+        specs.append(
+            TermSpec(term.en, term.start / size, entry.avoid if entry else (), term.end / size)
+        )
     return specs
 
 

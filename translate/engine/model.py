@@ -1,9 +1,10 @@
 """Finding, downloading and describing translation models.
 
-``--model`` is a Hugging Face hub id (``Helsinki-NLP/opus-mt-ar-en``) or a local directory saved
-with ``save_pretrained``. A hub id is looked up in the local cache first; when it is not cached it
-is downloaded, unless ``HF_HUB_OFFLINE`` is set or the hub cannot be reached, in which case the
-error says how to get the model onto this machine.
+``--model`` is a Hugging Face hub id (``Helsinki-NLP/opus-mt-ar-en``), a local directory saved
+with ``save_pretrained``, or a CTranslate2 model directory (made by ``tarjama model convert``).
+A hub id is looked up in the local cache first; when it is not cached it is downloaded, unless
+``HF_HUB_OFFLINE`` is set or the hub cannot be reached, in which case the error says how to get
+the model onto this machine.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from ..errors import ModelError
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-ar-en"
 _WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+#: Written by ``tarjama model convert`` beside a CTranslate2 model: where it came from, how it
+#: was quantized, and the source model's shape (a CTranslate2 config.json does not record it).
+CT2_MARKER = "tarjama-ct2.json"
+#: What the CTranslate2 backend reads besides model.bin: the Marian sentencepiece models.
+CT2_TOKENIZER = ("source.spm", "target.spm")
 _HUB_PROBE_SECONDS = 5.0
 
 
@@ -31,15 +37,19 @@ class ModelRef:
     name: str  # what the user asked for
     path: Path
     revision: str  # hub commit, or a content hash of a local directory
+    kind: str = "transformers"  # or "ct2": a CTranslate2 model directory
 
     def describe(self) -> dict[str, Any]:
         """Size and shape of the model, from its files (no weights are loaded)."""
-        config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        if self.kind == "ct2":
+            return self._describe_ct2(size)
+        config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         return {
             "name": self.name,
             "path": str(self.path),
             "revision": self.revision,
+            "kind": self.kind,
             "model_type": config.get("model_type"),
             "d_model": config.get("d_model"),
             "encoder_layers": config.get("encoder_layers"),
@@ -47,6 +57,37 @@ class ModelRef:
             "vocab_size": config.get("vocab_size"),
             "size_bytes": size,
         }
+
+    def _describe_ct2(self, size: int) -> dict[str, Any]:
+        marker = _read_marker(self.path)
+        shape = marker.get("shape", {}) if isinstance(marker.get("shape"), dict) else {}
+        vocab_size = shape.get("vocab_size")
+        vocab = self.path / "shared_vocabulary.json"
+        if vocab_size is None and vocab.is_file():
+            vocab_size = len(json.loads(vocab.read_text(encoding="utf-8")))
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "revision": self.revision,
+            "kind": self.kind,
+            "model_type": shape.get("model_type"),
+            "d_model": shape.get("d_model"),
+            "encoder_layers": shape.get("encoder_layers"),
+            "decoder_layers": shape.get("decoder_layers"),
+            "vocab_size": vocab_size,
+            "quantization": marker.get("quantization"),
+            "converted_from": marker.get("source"),
+            "source_revision": marker.get("source_revision"),
+            "size_bytes": size,
+        }
+
+
+def _read_marker(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((path / CT2_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a directory converted by other tools: describe what its files tell
+    return data if isinstance(data, dict) else {}
 
 
 def _offline() -> bool:
@@ -82,8 +123,12 @@ def _hash_dir(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def check_model_dir(path: Path, name: str | None = None) -> None:
-    """Raise :class:`ModelError` unless ``path`` holds a MarianMT (or CTranslate2) model."""
+def check_model_dir(path: Path, name: str | None = None) -> str:
+    """Raise :class:`ModelError` unless ``path`` holds a MarianMT (or CTranslate2) model.
+
+    Returns:
+        The kind of model: ``"transformers"`` or ``"ct2"``.
+    """
     label = name or str(path)
     if not (path / "config.json").is_file():
         raise ModelError(
@@ -98,10 +143,20 @@ def check_model_dir(path: Path, name: str | None = None) -> None:
             f"{path / 'config.json'}: unreadable model config ({exc}); re-download "
             "or re-save the model"
         ) from exc
+    if (path / "model.bin").is_file() and (
+        (path / CT2_MARKER).is_file() or not isinstance(config, dict) or "model_type" not in config
+    ):
+        missing = [f for f in CT2_TOKENIZER if not (path / f).is_file()]
+        if missing:
+            raise ModelError(
+                f"{label}: CTranslate2 model without its tokenizer files ({', '.join(missing)}); "
+                "convert it with `tarjama model convert`, which copies them"
+            )
+        return "ct2"
     if not isinstance(config, dict) or "model_type" not in config:
         raise ModelError(
             f"{path / 'config.json'}: not a transformers model config (no "
-            "model_type); re-download or re-save the model"
+            "model_type) nor a CTranslate2 model (no model.bin); re-download or re-save the model"
         )
     if not any((path / w).is_file() for w in _WEIGHTS):
         raise ModelError(
@@ -113,6 +168,7 @@ def check_model_dir(path: Path, name: str | None = None) -> None:
             f"{label}: no tokenizer files (source.spm) in the model directory; "
             "re-download or re-save the model with its tokenizer"
         )
+    return "transformers"
 
 
 def resolve(name: str, download: bool = True) -> ModelRef:
@@ -126,8 +182,8 @@ def resolve(name: str, download: bool = True) -> ModelRef:
     if path.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1:
         if not path.is_dir():
             raise ModelError(f"{name}: no such model directory; check the --model path")
-        check_model_dir(path)
-        return ModelRef(name, path.resolve(), _hash_dir(path))
+        kind = check_model_dir(path)
+        return ModelRef(name, path.resolve(), _hash_dir(path), kind)
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
@@ -140,8 +196,8 @@ def resolve(name: str, download: bool = True) -> ModelRef:
             why = "HF_HUB_OFFLINE is set" if _offline() else "downloads are off"
             raise ModelError(f"model {name} is not in the local cache and {why}; {_fix_hint(name)}")
         local = download_model(name)
-    check_model_dir(local, name)
-    return ModelRef(name, local, local.name)
+    kind = check_model_dir(local, name)
+    return ModelRef(name, local, local.name, kind)
 
 
 def download_model(name: str, progress: bool = True) -> Path:

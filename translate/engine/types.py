@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class TermSpec:
-    """A glossary term to enforce in one sentence: its English, where it sits in the source
-    (0.0 = first character, 1.0 = last), and English renderings to avoid."""
+    """A glossary term to enforce in one sentence: its English, where it starts and ends in the
+    source (fractions of its length: 0.0 = first character, 1.0 = the end), and English
+    renderings to avoid."""
 
     en: str
     position: float = 0.0
     avoid: tuple[str, ...] = ()
+    end: float | None = None
 
 
 @dataclass(slots=True)
