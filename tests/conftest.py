@@ -7,7 +7,6 @@ temporary folder: the hub is not reachable here, and nothing built is committed.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -17,31 +16,25 @@ CORPUS = ROOT / "corpus" / "raw"
 REFERENCES = ROOT / "corpus" / "references"
 GLOSSARY = ROOT / "glossary" / "proper-nouns.tsv"
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def _training_text() -> tuple[list[str], list[str]]:
-    arabic: list[str] = []
-    english: list[str] = []
-    for path in sorted(REFERENCES.glob("*.tsv")):
-        with path.open(encoding="utf-8") as fh:
-            for row in list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]:
-                arabic.append(row[0])
-                english.append(row[1])
-    for path in sorted(CORPUS.glob("*.txt")):
-        arabic += [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    with GLOSSARY.open(encoding="utf-8") as fh:
-        for row in list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]:
-            arabic.append(row[0])
-            english.append(row[1])
-    return arabic, english
+# Chromium as a root CI job runs it: no sandbox, no GPU, and none of the background services
+# that would reach for Google's hosts on a machine without a network.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Directory of a tiny random-weight MarianMT model with real tokenizers."""
-    from translate.engine.random_model import build
+    from translate.engine.random_model import build, bundled_text
 
-    arabic, english = _training_text()
+    arabic, english = bundled_text(ROOT)
     return build(tmp_path_factory.mktemp("models") / "tiny-marian", arabic, english)
 
 

@@ -22,23 +22,13 @@ import pytest
 from translate.export import export
 from translate.workspace import Workspace
 
-from .conftest import ROOT
+from .conftest import CHROMIUM_FLAGS, ROOT
 from .test_export import bilingual, hostile
 
 pytestmark = pytest.mark.slow
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-# Chromium as a root CI job runs it: no sandbox, no GPU, and none of the background services
-# that would reach for Google's hosts on a machine without a network.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = CHROMIUM_FLAGS
 WIDTHS = (1280, 375)
 PAGES = {  # screenshot name -> page file
     "thiqa": "thiqa-regime-reinforcements-kobani.html",

@@ -31,7 +31,7 @@ from translate.glossary import load as load_glossary
 from translate.pipeline import prepare
 from translate.workspace import Workspace
 
-from .conftest import CORPUS, GLOSSARY, REFERENCES
+from .conftest import CHROMIUM_FLAGS, CORPUS, GLOSSARY, REFERENCES
 
 runner = CliRunner()
 METRIC_NAMES = {"bleu": "BLEU", "chrf": "chrF2++", "ter": "TER"}
@@ -501,15 +501,7 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = CHROMIUM_FLAGS
 
 
 def _console_errors(path: Path, tmp_path: Path) -> tuple[list[str], str]:

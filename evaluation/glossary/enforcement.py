@@ -31,20 +31,14 @@ sys.path.insert(0, str(ROOT))
 from evaluation.glossary.matching import read_set  # noqa: E402
 from translate.document import Document, Segment  # noqa: E402
 from translate.engine import TranslateOptions, load_backend, translate  # noqa: E402
-from translate.engine.random_model import OPUS_MT, TINY, build  # noqa: E402
+from translate.engine.random_model import OPUS_MT, TINY, build, bundled_text  # noqa: E402
 from translate.glossary import Glossary, annotate, english_has, load  # noqa: E402
 from translate.pipeline import prepare  # noqa: E402
 
 
-def training_text(rows: list[dict[str, str]], glossary: Glossary) -> tuple[list[str], list[str]]:
-    arabic = [row["ar"] for row in rows] + [e.ar for e in glossary.entries]
-    english = [e.en for e in glossary.entries]
-    for path in sorted((ROOT / "corpus" / "references").glob("*.tsv")):
-        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-            ar, _, en = line.partition("\t")
-            arabic.append(ar)
-            english.append(en)
-    return arabic, english
+def training_text(rows: list[dict[str, str]]) -> tuple[list[str], list[str]]:
+    arabic, english = bundled_text(ROOT)
+    return arabic + [row["ar"] for row in rows], english
 
 
 def documents(rows: list[dict[str, str]], glossary: Glossary) -> list[Document]:
@@ -122,7 +116,7 @@ def main() -> int:
         annotate(doc, glossary)
     result: dict[str, object] = {"machine": platform.processor() or platform.machine()}
     with tempfile.TemporaryDirectory() as tmp:
-        arabic, english = training_text(rows, glossary)
+        arabic, english = training_text(rows)
         tiny = build(Path(tmp) / "tiny", arabic, english, TINY)
         result["presence_matching_set"] = presence(tiny, docs, glossary)
         result["presence_corpus"] = presence(tiny, corpus, glossary)

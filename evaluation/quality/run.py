@@ -34,22 +34,9 @@ TINY = "tiny"
 
 def build_tiny_model(folder: Path) -> Path:
     """The random-weight MarianMT model the tests use, built from the bundled text."""
-    from translate.engine.random_model import build
+    from translate.engine.random_model import build, bundled_text
 
-    arabic: list[str] = []
-    english: list[str] = []
-    for path in sorted(REFERENCES.glob("*.tsv")):
-        with path.open(encoding="utf-8") as fh:
-            for row in list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]:
-                arabic.append(row[0])
-                english.append(row[1])
-    for path in sorted(CORPUS.glob("*.txt")):
-        arabic += [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for path in sorted((ROOT / "glossary").glob("*.tsv")):
-        with path.open(encoding="utf-8") as fh:
-            for row in list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]:
-                arabic.append(row[0])
-                english.append(row[1])
+    arabic, english = bundled_text(ROOT)
     return build(folder / "tiny-marian", arabic, english)
 
 

@@ -58,7 +58,9 @@ class TranslateOptions:
     num_beams: int = 4
     device: str = "auto"  # auto | cpu | cuda
     threads: int | None = None  # CPU threads; default: all cores
-    max_batch_tokens: int = 2048  # source tokens per batch, padding included
+    # Source tokens per batch, padding included; None: the backend's own preference
+    # (transformers 768 on CPU, 8192 on GPU; CTranslate2, which wastes little on padding, 8192).
+    max_batch_tokens: int | None = None
     max_batch_sentences: int = 32
     retranslate: bool = False  # translate again segments that already have machine output
     download: bool = True  # fetch a hub model that is not cached
@@ -242,12 +244,13 @@ def translate(
     groups = [[k for k in pending if k not in with_terms], [k for k in pending if k in with_terms]]
     counts = backend.count_tokens([jobs[k][0] for k in pending]) if pending else []
     lengths_of = dict(zip(pending, counts, strict=True))
+    budget = int(options.max_batch_tokens or getattr(backend, "batch_tokens", None) or 2048)
     plan = [
         [group[i] for i in batch]
         for group in groups
         if group
         for batch in plan_batches(
-            [lengths_of[k] for k in group], options.max_batch_tokens, options.max_batch_sentences
+            [lengths_of[k] for k in group], budget, options.max_batch_sentences
         )
     ]
     if plan:

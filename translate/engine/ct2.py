@@ -193,6 +193,10 @@ class _Job:
 class CTranslate2Backend:
     """Translate batches of normalized Arabic sentences with a CTranslate2 model directory.
 
+    CTranslate2 packs and pads batches efficiently, so it prefers larger batches than the
+    transformers backend (``batch_tokens``); a raw ``translate_batch`` of 32 sorted sentences is
+    what the pipeline must match.
+
     Args:
         ref: a resolved model whose ``kind`` is ``"ct2"``.
         num_beams: beam size.
@@ -206,6 +210,7 @@ class CTranslate2Backend:
     """
 
     name = "ctranslate2"
+    batch_tokens = 8192  # source tokens per batch, padding included, unless the options say
 
     def __init__(
         self,

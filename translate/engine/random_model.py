@@ -35,6 +35,27 @@ TINY = Shape()
 OPUS_MT = Shape(d_model=512, layers=6, heads=8, ffn=2048, vocab_per_side=8_000, vocab_size=62_802)
 
 
+def bundled_text(root: Path) -> tuple[list[str], list[str]]:
+    """Arabic and English text to train tokenizers on, from a tarjama checkout at ``root``:
+    the reference translations (both sides), the raw articles (Arabic) and the glossaries."""
+    import csv
+
+    arabic: list[str] = []
+    english: list[str] = []
+    tables = [
+        *sorted((root / "corpus" / "references").glob("*.tsv")),
+        *sorted((root / "glossary").glob("*.tsv")),
+    ]
+    for path in tables:
+        with path.open(encoding="utf-8") as fh:
+            for row in list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]:
+                arabic.append(row[0])
+                english.append(row[1])
+    for path in sorted((root / "corpus" / "raw").glob("*.txt")):
+        arabic += [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return arabic, english
+
+
 def _train_spm(lines: Iterable[str], vocab_size: int) -> bytes:
     import sentencepiece as spm
 
