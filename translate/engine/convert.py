@@ -77,6 +77,9 @@ def convert(
             "CTranslate2 is not installed; pip install 'tarjama[ct2]' (or ctranslate2)"
         ) from exc
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # the CLI prints the result; a weights bar would interleave
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
