@@ -8,6 +8,7 @@ temporary folder: the hub is not reachable here, and nothing built is committed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,3 +43,28 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _no_hub(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach for the network: hub ids fail fast as on an offline machine."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="module")
+def corpus_docs() -> tuple[list[Any], Any]:
+    """The bundled articles, segmented, with the bundled glossary's terms matched."""
+    from translate.glossary import annotate, load
+    from translate.pipeline import prepare
+
+    glossary = load(GLOSSARY)
+    docs = prepare([CORPUS])
+    for doc in docs:
+        annotate(doc, glossary)
+    return docs, glossary
+
+
+def translated_segments(docs: list[Any], glossary: Any, model: Path, **options: Any) -> list[Any]:
+    """Translate a copy of ``docs`` with the real engine; returns its segments in order."""
+    import copy
+
+    from translate.engine import TranslateOptions, load_backend, translate
+
+    docs = copy.deepcopy(docs)
+    settings = TranslateOptions(model=str(model), **options)
+    translate(docs, load_backend(settings), settings, glossary=glossary)
+    return [s for d in docs for s in d.segments()]

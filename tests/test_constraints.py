@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
 import torch
 
 from translate.document import Document, Segment, Term
-from translate.engine import TranslateOptions, Translation, load_backend, translate
+from translate.engine import Translation
 from translate.engine.constraints import Constraint, TermForcer
 from translate.engine.types import TermSpec
-from translate.glossary import Entry, Glossary, annotate, english_has, load
-from translate.pipeline import prepare
+from translate.glossary import Entry, Glossary, english_has
 
-from .conftest import CORPUS, GLOSSARY
-
-
-@pytest.fixture(scope="module")
-def corpus_docs() -> tuple[list[Document], Glossary]:
-    glossary = load(GLOSSARY)
-    docs = prepare([CORPUS])
-    for doc in docs:
-        annotate(doc, glossary)
-    return docs, glossary
+from .conftest import translated_segments
 
 
 def _run(docs: list[Document], glossary: Glossary, model: Path, **kw: object) -> list[Segment]:
-    docs = copy.deepcopy(docs)
-    options = TranslateOptions(model=str(model), **kw)  # type: ignore[arg-type]
-    translate(docs, load_backend(options), options, glossary=glossary)
-    return [s for d in docs for s in d.segments()]
+    return translated_segments(docs, glossary, model, **kw)
 
 
 @pytest.mark.parametrize("beams", [1, 4])

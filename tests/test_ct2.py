@@ -28,10 +28,10 @@ from translate.engine.hf import _max_new_tokens  # noqa: E402
 from translate.engine.model import CT2_MARKER, resolve  # noqa: E402
 from translate.engine.types import TermSpec  # noqa: E402
 from translate.errors import ModelError, UsageError  # noqa: E402
-from translate.glossary import Glossary, annotate, english_has, load  # noqa: E402
+from translate.glossary import Glossary, english_has  # noqa: E402
 from translate.pipeline import prepare  # noqa: E402
 
-from .conftest import CORPUS, GLOSSARY  # noqa: E402
+from .conftest import CORPUS, translated_segments  # noqa: E402
 
 runner = CliRunner()
 
@@ -49,20 +49,8 @@ def backend(ct2_model: Path) -> CTranslate2Backend:
     return loaded
 
 
-@pytest.fixture(scope="module")
-def corpus_docs() -> tuple[list[Document], Glossary]:
-    glossary = load(GLOSSARY)
-    docs = prepare([CORPUS])
-    for doc in docs:
-        annotate(doc, glossary)
-    return docs, glossary
-
-
 def _run(docs: list[Document], glossary: Glossary, model: Path, **kw: object) -> list[Segment]:
-    docs = copy.deepcopy(docs)
-    options = TranslateOptions(model=str(model), **kw)  # type: ignore[arg-type]
-    translate(docs, load_backend(options), options, glossary=glossary)
-    return [s for d in docs for s in d.segments()]
+    return translated_segments(docs, glossary, model, **kw)
 
 
 # -- conversion ------------------------------------------------------------------------------

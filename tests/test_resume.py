@@ -17,6 +17,7 @@ import pytest
 from .conftest import CORPUS, DATA, GLOSSARY
 
 pytestmark = pytest.mark.slow
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def uninterrupted(
         _command(articles, tiny_model, out),
         capture_output=True,
         text=True,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        env=ENV,
     )
     assert proc.returncode == 0, proc.stderr
     return out
@@ -103,7 +104,7 @@ def test_sigkill_mid_run_then_resume_gives_identical_output(
         _command(articles, tiny_model, out),
         capture_output=True,
         text=True,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        env=ENV,
     )
     assert resumed.returncode == 0, resumed.stderr
     assert f"{done} from memory" in resumed.stderr
@@ -129,7 +130,7 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(
         _command(articles, tiny_model, out),
         capture_output=True,
         text=True,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        env=ENV,
     )
     assert again.returncode == 0, again.stderr
     assert _documents(out) == _documents(uninterrupted)
@@ -142,7 +143,7 @@ def test_second_run_translates_zero_segments(
         _command(articles, tiny_model, uninterrupted),
         capture_output=True,
         text=True,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        env=ENV,
     )
     assert proc.returncode == 0, proc.stderr
     assert " 0 translated" in proc.stderr

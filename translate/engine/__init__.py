@@ -96,21 +96,17 @@ def load_backend(options: TranslateOptions) -> Backend:
             )
         from .ct2 import CTranslate2Backend
 
-        return CTranslate2Backend(
-            ref,
-            num_beams=options.num_beams,
-            device=options.device,
-            threads=options.threads,
-            precision=options.precision,
-        )
-    if ref.kind == "ct2":
+        engine: Callable[..., Backend] = CTranslate2Backend
+    elif ref.kind == "ct2":
         raise ModelError(
             f"{options.model}: a CTranslate2 model cannot run on the transformers backend; "
             "use --backend ct2 (or auto), or pass --model a transformers model"
         )
-    from .hf import TransformersBackend
+    else:
+        from .hf import TransformersBackend
 
-    return TransformersBackend(
+        engine = TransformersBackend
+    return engine(
         ref,
         num_beams=options.num_beams,
         device=options.device,
