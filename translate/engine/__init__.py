@@ -234,10 +234,13 @@ def translate(
             results[key] = Translation(hit.target, set(hit.terms), set(hit.forced))
     stats.segments, stats.sentences, stats.memory_hits = len(todo), len(unique), len(results)
     pending = [k for k in unique if k not in results]
-    # Sentences with glossary terms are batched apart from those without: batch-mates share
-    # padding and (with int8 quantization) activation scales, so this keeps the output of a
-    # sentence without terms the same whether enforcement is on or off.
+    # Sentences with glossary terms are batched apart from those without: in transformers,
+    # batch-mates share padding and (with int8 quantization) activation scales, so this keeps the
+    # output of a sentence without terms the same whether enforcement is on or off. Engines whose
+    # rows are independent (CTranslate2: per-row int8 scales) keep one plan, and fewer batches.
     groups = [[k for k in pending if k not in with_terms], [k for k in pending if k in with_terms]]
+    if getattr(backend, "independent_rows", False):
+        groups = [pending]  # the engine decodes each sentence alone within a batch
     counts = backend.count_tokens([jobs[k][0] for k in pending]) if pending else []
     lengths_of = dict(zip(pending, counts, strict=True))
     budget = int(options.max_batch_tokens or getattr(backend, "batch_tokens", None) or 2048)

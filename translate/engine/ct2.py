@@ -211,6 +211,9 @@ class CTranslate2Backend:
 
     name = "ctranslate2"
     batch_tokens = 8192  # source tokens per batch, padding included, unless the options say
+    # Each sentence of a batch is decoded independently (int8 scales per row, a forced prefix
+    # touches its own sentence only), so sentences with and without terms may share a batch.
+    independent_rows = True
 
     def __init__(
         self,
@@ -342,7 +345,9 @@ class CTranslate2Backend:
         results = self.translator.translate_batch(
             source,
             target_prefix=prefixes if any(prefixes) else None,
-            return_attention=bool(jobs),
+            # Attention only when a sentence had no probe to place its terms from; a repair
+            # round (rare) asks for it again.
+            return_attention=bool(jobs) and not self.probe,
             **options,
         )
         hyps = [r.hypotheses[0][:cap] for r, cap in zip(results, caps, strict=True)]
