@@ -53,7 +53,9 @@ ever produced by chance, so every term is forced), 2 cores, beam 4, 48 output to
 corpus sentences and 11 of the glossary matching set (88 terms), as batched by the translate
 stage; time relative to the same run without a glossary:
 
-* this design (``probe=True``): greedy probe (~0.6 of a beam pass) + one beam pass, 1.5-1.6x;
+* this design (``probe=True``): greedy probe (~0.35 of a beam pass over the whole batch) + one
+  beam pass, 1.5-1.6x when sentences with terms were batched apart from the others; since they
+  share one batch (rows decode independently here) 1.30-1.35x (evaluation/speed/results.json);
 * beam-first repair (``probe=False``): beam pass, then a second beam pass for the sentences that
   miss terms, prefixes cut from the beam output, 1.8-1.9x. Its prefixes come from beam search
   rather than greedy search, and it costs nothing when the model produces every term;
