@@ -29,7 +29,9 @@ app = typer.Typer(
     "and aligned bilingual output.",
 )
 glossary_app = typer.Typer(no_args_is_help=True, help="Inspect glossaries and match terms.")
-model_app = typer.Typer(no_args_is_help=True, help="Download and inspect translation models.")
+model_app = typer.Typer(
+    no_args_is_help=True, help="Download, inspect and convert translation models."
+)
 app.add_typer(glossary_app, name="glossary")
 app.add_typer(model_app, name="model")
 
