@@ -51,6 +51,10 @@ def _command(articles: Path, model: Path, out: Path) -> list[str]:
     ]
 
 
+def _run_cli(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, env=ENV)
+
+
 def _rows(memory: Path) -> int:
     try:
         with sqlite3.connect(memory, timeout=1) as db:
@@ -78,12 +82,7 @@ def uninterrupted(
     articles: Path, tiny_model: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     out = tmp_path_factory.mktemp("clean") / "build"
-    proc = subprocess.run(
-        _command(articles, tiny_model, out),
-        capture_output=True,
-        text=True,
-        env=ENV,
-    )
+    proc = _run_cli(_command(articles, tiny_model, out))
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -100,12 +99,7 @@ def test_sigkill_mid_run_then_resume_gives_identical_output(
     done = _rows(memory)
     assert 3 <= done < _rows(uninterrupted / "memory.sqlite")
     assert not (out / "documents").exists()  # documents are written only when complete
-    resumed = subprocess.run(
-        _command(articles, tiny_model, out),
-        capture_output=True,
-        text=True,
-        env=ENV,
-    )
+    resumed = _run_cli(_command(articles, tiny_model, out))
     assert resumed.returncode == 0, resumed.stderr
     assert f"{done} from memory" in resumed.stderr
     assert _documents(out) == _documents(uninterrupted)
@@ -126,12 +120,7 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(
         and "run the same command again" in last
     )
     assert "Traceback" not in stderr
-    again = subprocess.run(
-        _command(articles, tiny_model, out),
-        capture_output=True,
-        text=True,
-        env=ENV,
-    )
+    again = _run_cli(_command(articles, tiny_model, out))
     assert again.returncode == 0, again.stderr
     assert _documents(out) == _documents(uninterrupted)
 
@@ -139,12 +128,7 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(
 def test_second_run_translates_zero_segments(
     uninterrupted: Path, articles: Path, tiny_model: Path
 ) -> None:
-    proc = subprocess.run(
-        _command(articles, tiny_model, uninterrupted),
-        capture_output=True,
-        text=True,
-        env=ENV,
-    )
+    proc = _run_cli(_command(articles, tiny_model, uninterrupted))
     assert proc.returncode == 0, proc.stderr
     assert " 0 translated" in proc.stderr
     report = json.loads((uninterrupted / "report.json").read_text(encoding="utf-8"))
