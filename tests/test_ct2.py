@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -23,7 +26,7 @@ from translate.engine import (  # noqa: E402
     translate,
 )
 from translate.engine.convert import convert  # noqa: E402
-from translate.engine.ct2 import CTranslate2Backend, _Job  # noqa: E402
+from translate.engine.ct2 import PROBE_SLACK, CTranslate2Backend, _Job  # noqa: E402
 from translate.engine.hf import _max_new_tokens  # noqa: E402
 from translate.engine.model import CT2_MARKER, resolve  # noqa: E402
 from translate.engine.types import TermSpec  # noqa: E402
@@ -161,25 +164,33 @@ def test_output_equals_raw_translate_batch(
     assert all(not t.terms and not t.forced for t in ours)
 
 
-def test_exact_output_length_for_benchmarks(backend: CTranslate2Backend) -> None:
-    texts = [s.normalized for d in prepare([CORPUS]) for s in d.segments()][:4]
-    lengths: list[int] = []
+@contextmanager
+def _beam_passes(backend: CTranslate2Backend, fixed_tokens: int) -> Iterator[list[list[Any]]]:
+    """Records the results of every beam-search call the backend makes (not the greedy probe),
+    with every output forced to ``fixed_tokens`` tokens, as the benchmark does."""
+    calls: list[list[Any]] = []
     translator = backend.translator
 
     class Recording:
         def translate_batch(self, source: list[list[str]], **kw: object) -> list:
             results = translator.translate_batch(source, **kw)
-            if not kw.get("callback") and not kw.get("return_alternatives"):  # beam passes
-                lengths.extend(len(r.hypotheses[0]) for r in results)
+            if kw.get("beam_size") != 1 and not kw.get("return_alternatives"):
+                calls.append(results)
             return results
 
-    backend.translator, backend.fixed_output_tokens = Recording(), 12
+    backend.translator, backend.fixed_output_tokens = Recording(), fixed_tokens
     try:
-        backend.translate_batch(texts)
-        forced = backend.translate_batch(texts, [[TermSpec("Kobani", 0.5)]] * len(texts))
+        yield calls
     finally:
         backend.translator, backend.fixed_output_tokens = translator, None
-    assert lengths and set(lengths) == {12}
+
+
+def test_exact_output_length_for_benchmarks(backend: CTranslate2Backend) -> None:
+    texts = [s.normalized for d in prepare([CORPUS]) for s in d.segments()][:4]
+    with _beam_passes(backend, 12) as calls:
+        backend.translate_batch(texts)
+        forced = backend.translate_batch(texts, [[TermSpec("Kobani", 0.5)]] * len(texts))
+    assert {len(r.hypotheses[0]) for results in calls for r in results} == {12}
     assert all("Kobani" in r.terms for r in forced)
 
 
@@ -239,29 +250,61 @@ def test_mixed_batch_leaves_sentences_without_terms_alone(
     assert all(t.en in with_terms[i].terms for i, row in enumerate(specs) for t in row)
 
 
-def test_term_replaces_the_words_attention_points_at(backend: CTranslate2Backend) -> None:
+def _aligned_job(
+    backend: CTranslate2Backend, words: list[tuple[str, str]], finished: bool = False
+) -> tuple[_Job, dict[str, list[str]]]:
+    """A sentence with one term, Deir ez-Zor, and a hypothesis of ``words``: (English, the
+    Arabic word its attention points at: ``term``, ``after`` or ``start``)."""
     arabic = "وصلت القوات إلى دير الزور اليوم"
     (source,) = backend.source_tokens([arabic])
     spec = TermSpec("Deir ez-Zor", arabic.index("دير") / len(arabic))
     (term,), _ = backend._terms(source, [spec])
-    words = [
-        ("Forces arrived in", 0),
-        ("Deir al-Zour", term.start),
-        ("today", term.end),
-        (".", len(source) - 2),
-    ]
+    where = {"start": 0, "term": term.start, "after": term.end, "end": len(source) - 2}
     hyp: list[str] = []
     attention: list[list[float]] = []
+    pieces = {}
     for english, aligned in words:
-        for piece in backend._sp_target.encode(english, out_type=str):
+        pieces[english] = backend._sp_target.encode(english, out_type=str)
+        for piece in pieces[english]:
             hyp.append(piece)
-            attention.append([1.0 if s == aligned else 0.0 for s in range(len(source))])
-    job = _Job(0, source, [term], [], 100, hyp, attention)
+            attention.append([1.0 if s == where[aligned] else 0.0 for s in range(len(source))])
+    pieces["term"] = term.pieces
+    job = _Job(0, source, [term], [], 100, hyp, attention, finished=finished)
+    return job, pieces
+
+
+def test_term_replaces_the_words_attention_points_at(backend: CTranslate2Backend) -> None:
+    words = [("Forces arrived in", "start"), ("Deir al-Zour", "term"), ("today", "after")]
+    job, p = _aligned_job(backend, [*words, (".", "end")])
     assert backend._plan(job)
-    before = backend._sp_target.encode("Forces arrived in", out_type=str)
-    today = backend._sp_target.encode("today", out_type=str)
-    assert job.prefix == [*before, *term.pieces, today[0]]
-    assert job.forced == {"Deir ez-Zor"}
+    # The probe stopped at its deadline: the beam decode goes on from the word after the term.
+    assert job.prefix == [*p["Forces arrived in"], *p["term"], p["today"][0]]
+    assert job.forced == {"Deir ez-Zor"} and not job.complete
+
+
+def test_probe_that_ended_just_after_the_term_completes_the_sentence(
+    backend: CTranslate2Backend,
+) -> None:
+    words = [("Forces arrived in", "start"), ("Deir al-Zour", "term"), ("today", "after")]
+    job, p = _aligned_job(backend, [*words, (".", "end")], finished=True)
+    assert backend._plan(job) and job.complete
+    assert job.prefix == [*p["Forces arrived in"], *p["term"], *p["today"], *p["."]]
+    # A long way from the term to the end: the beam decode still writes what follows.
+    tail = "today after a long night of heavy shelling on the villages around it"
+    job, p = _aligned_job(backend, [*words[:2], (tail, "after")], finished=True)
+    assert len(p[tail]) > PROBE_SLACK
+    assert backend._plan(job) and not job.complete
+    assert job.prefix == [*p["Forces arrived in"], *p["term"], p[tail][0]]
+
+
+def test_completed_sentences_skip_the_beam_pass(backend: CTranslate2Backend) -> None:
+    texts = [s.normalized for d in prepare([CORPUS]) for s in d.segments()][:6]
+    with _beam_passes(backend, 12) as calls:
+        out = backend.translate_batch(texts, [[TermSpec("Kobani", 0.95)]] * len(texts))
+    assert all(r.terms == {"Kobani"} for r in out)
+    # The probe ran to each sentence's cap, a few tokens past the name: nothing was left to
+    # decode for some of them.
+    assert sum(len(results) for results in calls) < len(texts)
 
 
 def test_run_with_backend_ct2(tmp_path: Path, ct2_model: Path, tiny_model: Path) -> None:

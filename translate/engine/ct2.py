@@ -6,6 +6,16 @@ without loading transformers or torch), decoded by CTranslate2 in the batches th
 planned, and detokenized as MarianTokenizer does. Sentences without glossary terms cost exactly
 one ``translate_batch`` call: the pipeline adds nothing to CTranslate2's own work.
 
+Threads
+-------
+On a CPU each batch is split in one part per core and the parts are decoded side by side, one
+thread each (``inter_threads`` = cores, ``intra_threads`` = 1), rather than the whole batch on all
+cores. A decoding step is a string of small matrix products that two threads share badly: on 2
+cores, 32 sentences, beam 4, the split decode takes 1.75 s where the whole batch on both cores
+takes 2.35 s, and a greedy pass 0.65 s instead of 0.95 s (evaluation/speed/results.json has the
+run). Each row decodes independently of its batch-mates, so the output is the same either way.
+On a GPU the batch is decoded whole.
+
 Length caps
 -----------
 Each sentence's cap is ``hf._max_new_tokens`` of its source length (plus its terms' tokens), as
@@ -33,7 +43,11 @@ decoded into the hypothesis through forced prefixes instead:
    its last term, the first piece of the word after it (so nothing can glue onto the term, as
    ``Kobani`` + ``s``), then decoded freely, conditioned on every term. Sentences whose probe has
    every term, and sentences without terms, get no prefix; the call's length limit is the one it
-   has without a glossary, so sentences without terms come out exactly the same.
+   has without a glossary, so sentences without terms come out exactly the same. A sentence
+   whose probe ended (end of sentence, or its length cap) at most ``PROBE_SLACK`` tokens after
+   its last term is complete once its terms are in: those few tokens are kept and the sentence
+   skips the beam call, which would only have decoded them again. Names often end an Arabic
+   news sentence (``... في مدينة عين العرب.``), so this is common.
 4. *Repair* (rare): a sentence whose beam output still misses a term (the model wrote it in the
    probe but not in the beam) gets a forced-prefix repair from its beam output, with ``avoid``
    renderings banned by ``suppress_sequences``; a term the model glued letters onto gets the
@@ -55,7 +69,9 @@ stage; time relative to the same run without a glossary:
 
 * this design (``probe=True``): greedy probe (~0.35 of a beam pass over the whole batch) + one
   beam pass, 1.5-1.6x when sentences with terms were batched apart from the others; since they
-  share one batch (rows decode independently here) 1.30-1.35x (evaluation/speed/results.json);
+  share one batch (rows decode independently here) 1.30-1.35x; since sentences that the probe
+  completed skip the beam pass (9 of these 32) and batches are split across cores, 1.10-1.15x
+  (evaluation/speed/results.json);
 * beam-first repair (``probe=False``): beam pass, then a second beam pass for the sentences that
   miss terms, prefixes cut from the beam output, 1.8-1.9x. Its prefixes come from beam search
   rather than greedy search, and it costs nothing when the model produces every term;
@@ -190,6 +206,8 @@ class _Job:
     last_forced: str = ""
     forced: set[str] = field(default_factory=set)
     prefix: list[str] = field(default_factory=list)  # what the next decode starts with
+    finished: bool = False  # hyp ends where its decode ended the sentence (end token or cap)
+    complete: bool = False  # prefix is the whole sentence: no decode is left to do
 
 
 class CTranslate2Backend:
@@ -203,7 +221,8 @@ class CTranslate2Backend:
         ref: a resolved model whose ``kind`` is ``"ct2"``.
         num_beams: beam size.
         device: ``auto`` (CUDA when CTranslate2 sees a GPU), ``cpu`` or ``cuda``.
-        threads: CPU threads for one batch (default: the cores this process may use).
+        threads: CPU threads (default: the cores this process may use); each decodes its share
+            of a batch (see the module notes).
         precision: ``auto`` or ``int8`` (int8 on CPU, int8 weights with float16 on a GPU), or
             ``float32``.
         terms_per_round: missing terms placed per repair decode (0: all; see the module notes).
@@ -251,13 +270,14 @@ class CTranslate2Backend:
         self.probe = probe
         #: Benchmarks only: every sentence gets exactly this many output tokens.
         self.fixed_output_tokens: int | None = None
+        self.workers = (threads or _cores()) if device == "cpu" else 1
         try:
             self.translator: Any = ctranslate2.Translator(
                 str(ref.path),
                 device=device,
                 compute_type=self.compute_type,
-                inter_threads=1,  # one batch at a time: the translate stage feeds them in order
-                intra_threads=(threads or _cores()) if device == "cpu" else 0,
+                inter_threads=self.workers,
+                intra_threads=1 if device == "cpu" else 0,
             )
             self._sp_source: Any = spm.SentencePieceProcessor(
                 model_file=str(ref.path / "source.spm")
@@ -310,6 +330,11 @@ class CTranslate2Backend:
         # A term the vocabulary cannot spell is reported missed, not forced.
         return pieces if pieces and all(p in self._target_vocab for p in pieces) else []
 
+    def _decode(self, source: list[list[str]], **options: Any) -> list[Any]:
+        """``translate_batch``, the batch split in one part per worker (see the module notes)."""
+        per_worker = -(-len(source) // self.workers)
+        return list(self.translator.translate_batch(source, max_batch_size=per_worker, **options))
+
     def _cap(self, source_tokens: int) -> int:
         return self.fixed_output_tokens or _max_new_tokens(source_tokens)
 
@@ -340,21 +365,37 @@ class CTranslate2Backend:
                 jobs[i] = _Job(i, source[i], found, avoid, cap, [], None)
         if jobs and self.probe:
             self._probe(list(jobs.values()))
-        prefixes = [jobs[i].prefix or None if i in jobs else None for i in range(len(source))]
+        # A sentence whose probe, terms in, is the whole sentence has nothing left to decode.
+        completed = {i for i, job in jobs.items() if job.prefix and job.complete}
+        rows = [i for i in range(len(source)) if i not in completed]
+        prefixes = [jobs[i].prefix or None if i in jobs else None for i in rows]
         options: dict[str, Any] = {"beam_size": self.num_beams, "max_decoding_length": limit}
         if self.fixed_output_tokens:
             options["min_decoding_length"] = self.fixed_output_tokens
-        results = self.translator.translate_batch(
-            source,
-            target_prefix=prefixes if any(prefixes) else None,
-            # Attention only when a sentence had no probe to place its terms from; a repair
-            # round (rare) asks for it again.
-            return_attention=bool(jobs) and not self.probe,
-            **options,
+        decoded = (
+            self._decode(
+                [source[i] for i in rows],
+                target_prefix=prefixes if any(prefixes) else None,
+                # Attention only when a sentence had no probe to place its terms from; a repair
+                # round (rare) asks for it again.
+                return_attention=bool(jobs) and not self.probe,
+                **options,
+            )
+            if rows
+            else []
         )
-        hyps = [r.hypotheses[0][:cap] for r, cap in zip(results, caps, strict=True)]
-        out = [Translation(self.detokenize(h)) for h in hyps]
+        results: dict[int, Any] = dict(zip(rows, decoded, strict=True))
+        out = [
+            Translation(self.detokenize(results[i].hypotheses[0][: caps[i]]))
+            if i in results
+            else Translation("")
+            for i in range(len(source))
+        ]
         for i, job in jobs.items():
+            job.finished = True
+            if i in completed:
+                job.hyp, job.attention = job.prefix[:limit], None
+                continue
             job.hyp = results[i].hypotheses[0][: max(job.cap, job.locked)]
             job.attention = (
                 results[i].attention[0][: len(job.hyp)] if results[i].attention else None
@@ -381,7 +422,7 @@ class CTranslate2Backend:
             return bool(step.step + 1 >= deadlines[step.batch_id])
 
         banned = sorted({tuple(seq) for job in jobs for seq in job.avoid})
-        results = self.translator.translate_batch(
+        results = self._decode(
             [job.source for job in jobs],
             beam_size=1,
             max_decoding_length=max(deadlines),
@@ -389,9 +430,10 @@ class CTranslate2Backend:
             suppress_sequences=[list(seq) for seq in banned] or None,
             callback=stop,
         )
-        for job, result in zip(jobs, results, strict=True):
+        for job, result, deadline in zip(jobs, results, deadlines, strict=True):
             job.hyp = result.hypotheses[0]
             job.attention = result.attention[0] if result.attention else None
+            job.finished = len(job.hyp) < deadline or len(job.hyp) >= job.cap
             if not self._plan(job):
                 job.prefix = []
 
@@ -423,8 +465,12 @@ class CTranslate2Backend:
         rounds = 2 + 2 * max(len(job.terms) for job in jobs)
         for _ in range(rounds):
             work = [job for job in jobs if self._plan(job)]
+            for job in work:
+                if job.complete:  # nothing left to decode: the prefix is the sentence
+                    job.hyp, job.attention = job.prefix, None
+            work = [job for job in work if not job.complete]
             if not work:
-                return
+                continue  # the next round finds every term in
             prefixes = [job.prefix for job in work]
             longest = max(len(p) for p in prefixes)
             options: dict[str, Any] = {
@@ -434,7 +480,7 @@ class CTranslate2Backend:
             if self.fixed_output_tokens:  # counts the prefix, as max_decoding_length does
                 options["min_decoding_length"] = self.fixed_output_tokens
             banned = sorted({tuple(seq) for job in work for seq in job.avoid})
-            results = self.translator.translate_batch(
+            results = self._decode(
                 [job.source for job in work],
                 target_prefix=prefixes,
                 return_attention=True,
@@ -448,6 +494,7 @@ class CTranslate2Backend:
 
     def _plan(self, job: _Job) -> bool:
         """Set ``job.prefix`` for the next repair decode; False when the job is complete."""
+        job.complete = False
         text = self.detokenize(job.hyp)
         if (
             job.last_forced
@@ -486,6 +533,18 @@ class CTranslate2Backend:
             after = job.hyp[stop : stop + 1]
             if after and (_continues_word(after[0]) or after[0] in _SPECIALS):
                 after = []
+            tail = job.hyp[stop:]
+            # A decode that ended the sentence a few tokens after its last term leaves nothing
+            # for another decode to do but those few tokens: they are kept, and the sentence
+            # is complete.
+            job.complete = (
+                job.finished
+                and len(tail) <= PROBE_SLACK
+                and not any(p in _SPECIALS for p in tail)
+                and (not tail or after == tail[:1])
+            )
+            if job.complete:
+                after = tail
             parts.append((False, _word_start(job.hyp[pos:stop], parts) + after))
         # Keep within the sentence's cap by dropping kept words from the end, never a term.
         overflow = job.locked + sum(len(pieces) for _, pieces in parts) - job.cap
@@ -497,6 +556,9 @@ class CTranslate2Backend:
                 overflow -= drop
         job.prefix = job.hyp[: job.locked] + [p for _, pieces in parts for p in pieces]
         job.locked = len(job.prefix)
+        if self.fixed_output_tokens:  # benchmarks: every output has exactly that length
+            job.complete = job.locked >= self.fixed_output_tokens
+        job.complete = job.complete or job.locked >= job.cap
         job.last_forced = places[-1][1].en
         return True
 
@@ -552,7 +614,7 @@ class CTranslate2Backend:
     def _next_word(self, job: _Job) -> str | None:
         """The likeliest token after the forced term that starts a new word (None: end)."""
         prefix = job.hyp[: job.locked]
-        (result,) = self.translator.translate_batch(
+        (result,) = self._decode(
             [job.source],
             target_prefix=[prefix],
             beam_size=self.num_beams,
