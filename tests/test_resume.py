@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,72 @@ def test_second_run_translates_zero_segments(
     assert " 0 translated" in proc.stderr
     report = json.loads((uninterrupted / "report.json").read_text(encoding="utf-8"))
     assert report["tarjama"]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 4 MB file system (tmpfs) to fill up; needs the right to mount (root in CI)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small file system to fill ({made.stderr.strip()})")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """Take all the free space of ``disk`` but ``leave`` bytes."""
+    ballast = disk / "ballast"
+    stat = os.statvfs(disk)
+    ballast.write_bytes(b"\0" * max(0, stat.f_bavail * stat.f_frsize - leave))
+    return ballast
+
+
+def _fails_cleanly_on_full_disk(proc: subprocess.CompletedProcess[str], out: Path) -> None:
+    assert proc.returncode == 4, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tarjama: error: "), proc.stderr
+    assert "free disk space" in lines[0] and "run the same command again" in lines[0]
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_full_disk_while_translating_then_resume(
+    articles: Path, tiny_model: Path, uninterrupted: Path, small_disk: Path
+) -> None:
+    out = small_disk / "build"
+    ballast = _fill(small_disk, leave=64 * 1024)  # the memory's journal cannot grow for long
+    failed = _run_cli(_command(articles, tiny_model, out))
+    _fails_cleanly_on_full_disk(failed, out)
+    assert not (out / "documents").exists()
+    ballast.unlink()
+    resumed = _run_cli(_command(articles, tiny_model, out))
+    assert resumed.returncode == 0, resumed.stderr
+    assert _documents(out) == _documents(uninterrupted)
+
+
+def test_full_disk_while_writing_documents_then_resume(
+    articles: Path, tiny_model: Path, uninterrupted: Path, small_disk: Path
+) -> None:
+    out = small_disk / "build"
+    out.mkdir()
+    shutil.copy(uninterrupted / "memory.sqlite", out)  # every sentence is translated already
+    ballast = _fill(small_disk, leave=64 * 1024)  # not room for the documents
+    failed = _run_cli(_command(articles, tiny_model, out))
+    _fails_cleanly_on_full_disk(failed, out)
+    written = _documents(out)
+    assert len(written) < len(_documents(uninterrupted))
+    assert all(
+        written[name] == text for name, text in _documents(uninterrupted).items() if name in written
+    )
+    ballast.unlink()
+    resumed = _run_cli(_command(articles, tiny_model, out))
+    assert resumed.returncode == 0, resumed.stderr
+    assert " 0 translated" in resumed.stderr
+    assert _documents(out) == _documents(uninterrupted)

@@ -68,6 +68,20 @@ def translation_key(normalized: str, settings: dict[str, Any], terms: Iterable[A
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+#: SQLite result codes that say the disk or the folder is at fault, not the file: SQLITE_PERM,
+#: SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
+_STORAGE_CODES = frozenset({3, 8, 10, 13, 14})
+_STORAGE_WORDS = ("disk is full", "readonly", "read-only", "unable to open", "disk i/o error")
+
+
+def _storage_problem(exc: sqlite3.Error) -> bool:
+    """True when ``exc`` comes from the disk or the folder (full, read-only), not the file."""
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return (code & 0xFF) in _STORAGE_CODES
+    return any(word in str(exc).lower() for word in _STORAGE_WORDS)
+
+
 class TranslationMemory:
     """The workspace's SQLite memory. Use as a context manager, or call :meth:`close`."""
 
@@ -90,6 +104,11 @@ class TranslationMemory:
                     "readable with that version) or pass --memory with another file"
                 )
         except sqlite3.DatabaseError as exc:
+            if _storage_problem(exc):
+                raise WorkspaceError(
+                    f"{path}: cannot open the translation memory ({exc}); free disk space or "
+                    "fix the folder's permissions, then run the same command again"
+                ) from exc
             raise WorkspaceError(
                 f"{path}: not a usable translation memory ({exc}); move it aside "
                 f"(mv {path} {path}.bad) to start a fresh one, or pass --memory with another file"

@@ -13,6 +13,7 @@ a crash or a full disk never leaves half a file behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -43,7 +44,11 @@ def write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise WorkspaceError(f"{path}: cannot write ({exc.strerror}); nothing was changed") from exc
+        fix = "free disk space, then " if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        raise WorkspaceError(
+            f"{path}: cannot write ({exc.strerror}); the file is unchanged: "
+            f"{fix}run the same command again"
+        ) from exc
 
 
 class Workspace:
