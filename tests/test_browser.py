@@ -263,3 +263,33 @@ def test_edition_links_work_from_a_static_server(static_server: str, visit: Any)
         assert page.page.url == static_server + "index.html"
     assert page.problems == []
     assert all(url.startswith(static_server) for url in page.requests), page.requests
+
+
+def test_report_and_edition_link_to_each_other(tmp_path: Path, visit: Any) -> None:
+    from translate.evaluate import evaluate, load_references
+    from translate.pipeline import write_report
+
+    from .conftest import REFERENCES
+
+    docs = bilingual()
+    for doc in docs:  # a wrong translation, so that the report has a lowest-scoring sentence
+        seg = next(s for s in doc.segments() if s.target)
+        seg.target = "Something else entirely."
+    report = evaluate(docs, load_references([REFERENCES]))
+    ws = Workspace(tmp_path / "build")
+    export(docs, ws, ["html"], report)
+    write_report(ws, report)
+    page = visit((ws.root / "report.html").as_uri())
+    worst = page.page.locator("#h-worst ~ table a").first
+    target = worst.inner_text()
+    worst.click()
+    assert page.page.url.startswith((ws.html_dir).as_uri())
+    # The sentence is the page's :target, the row an editor lands on.
+    assert page.page.evaluate("() => document.querySelector(':target').id") == target
+    page.page.go_back()
+    page.page.click("text=The bilingual edition")
+    assert page.page.url == (ws.html_dir / "index.html").as_uri()
+    page.page.click("text=Quality report")
+    assert page.page.url == (ws.root / "report.html").as_uri()
+    assert page.problems == []
+    assert all(url.startswith("file://") for url in page.requests), page.requests

@@ -185,10 +185,17 @@ def test_stage_commands_chain(tmp_path: Path, tiny_model: Path) -> None:
     result = runner.invoke(app, ["export", str(out), "--format", "md", "--format", "jsonl,html"])
     assert result.exit_code == 0, result.output
     assert (out / "exports" / "baladi-sdf-regime-heavy-weapons.md").is_file()
-    assert (out / "html" / "index.html").is_file()
+    index = (out / "html" / "index.html").read_text(encoding="utf-8")
+    assert "chrF++" not in index and "report.html" not in index
+    page = out / "html" / "baladi-sdf-regime-heavy-weapons.html"
+    assert '<li class="flag">' not in page.read_text(encoding="utf-8")
     result = runner.invoke(app, ["evaluate", str(out), "--references", str(REFERENCES)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["coverage"]["with_reference"] == 21
+    # The edition shows what the evaluation found, and links the report.
+    index = (out / "html" / "index.html").read_text(encoding="utf-8")
+    assert "chrF++" in index and 'href="../report.html"' in index
+    assert '<li class="flag">' in page.read_text(encoding="utf-8")  # the QA flags, on the page
 
 
 def test_ingest_json_and_explain() -> None:

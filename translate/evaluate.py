@@ -826,8 +826,15 @@ def histogram(values: Sequence[float], bins: int = 10) -> list[dict[str, Any]]:
     ]
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """``report.html``: the report for people, self-contained (inline CSS and SVG, no scripts)."""
+def render_html(
+    report: dict[str, Any], pages: dict[str, str] | None = None, index: str | None = None
+) -> str:
+    """``report.html``: the report for people, self-contained (inline CSS and SVG, no scripts).
+
+    ``pages`` maps document ids to their side-by-side pages (links relative to the report), so
+    that documents and segments link to where an editor corrects them; ``index`` is the
+    edition's index page.
+    """
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
@@ -845,5 +852,7 @@ def render_html(report: dict[str, Any]) -> str:
             bins=bins,
             peak=max([b["count"] for b in bins] + [1]),
             scored=len(scores),
+            pages=pages or {},
+            index=index,
         )
     )

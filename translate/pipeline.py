@@ -190,12 +190,22 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
 def write_report(workspace: Workspace, report: dict[str, Any]) -> list[Path]:
     """Write ``report.json`` and its rendering ``report.html`` into the workspace."""
     import json
+    from urllib.parse import quote
 
     from .evaluate import render_html
+    from .export.html import page_name
 
     html_path = workspace.root / "report.html"
     text = json.dumps(report, ensure_ascii=False, indent=1) + "\n"
-    html = render_html(report)  # rendered before anything is written: both files or neither
+    # Link the side-by-side pages that are there (``run`` writes them first).
+    folder = workspace.html_dir.name
+    pages = {
+        doc_id: f"{folder}/{quote(page_name(doc_id))}"
+        for doc_id in report.get("documents") or {}
+        if (workspace.html_dir / page_name(doc_id)).is_file()
+    }
+    index = f"{folder}/index.html" if (workspace.html_dir / "index.html").is_file() else None
+    html = render_html(report, pages, index)  # rendered first: both files or neither
     write_atomic(workspace.report_path, text)
     write_atomic(html_path, html)
     return [workspace.report_path, html_path]

@@ -16,6 +16,7 @@ txt        exports/<id>.ar, <id>.en   plain parallel text, line-aligned
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,12 @@ def export(
                 written.append(path)
         if name == "html":
             path = folder / "index.html"
-            write_atomic(path, html.render_index(docs, report))
+            # The quality report (written with the report) sits at the workspace's root.
+            report_href = (
+                Path(os.path.relpath(workspace.root / "report.html", folder)).as_posix()
+                if report
+                else None
+            )
+            write_atomic(path, html.render_index(docs, report, report_href))
             written.append(path)
     return written

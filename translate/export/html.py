@@ -184,8 +184,13 @@ def render(doc: Document) -> str:
     )
 
 
-def render_index(docs: Sequence[Document], report: Mapping[str, Any] | None = None) -> str:
-    """The edition index: titles in both languages, outlet, date, scores when evaluated."""
+def render_index(
+    docs: Sequence[Document],
+    report: Mapping[str, Any] | None = None,
+    report_href: str | None = None,
+) -> str:
+    """The edition index: titles in both languages, outlet, date, scores when evaluated, and a
+    link to the quality report (``report_href``, relative to the index) when there is one."""
     report = report or {}
     per_doc = report.get("documents") or {}
     entries: list[dict[str, Any]] = [
@@ -207,6 +212,7 @@ def render_index(docs: Sequence[Document], report: Mapping[str, Any] | None = No
             scores=_scores(corpus),
             signatures=[s["signature"] for s in corpus.values() if _signed(s)],
             coverage=_coverage(report.get("coverage") or {}),
+            report_href=report_href,
         )
     )
 
