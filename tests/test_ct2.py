@@ -27,7 +27,7 @@ from translate.engine import (  # noqa: E402
 )
 from translate.engine.convert import convert  # noqa: E402
 from translate.engine.ct2 import PROBE_SLACK, CTranslate2Backend, _Job  # noqa: E402
-from translate.engine.hf import _max_new_tokens  # noqa: E402
+from translate.engine.hf import _max_new_tokens, cpu_cores  # noqa: E402
 from translate.engine.model import CT2_MARKER, resolve  # noqa: E402
 from translate.engine.types import TermSpec  # noqa: E402
 from translate.errors import ModelError, UsageError  # noqa: E402
@@ -307,10 +307,26 @@ def test_completed_sentences_skip_the_beam_pass(backend: CTranslate2Backend) -> 
     assert sum(len(results) for results in calls) < len(texts)
 
 
+def test_one_thread_or_a_worker_per_core_gives_the_same_english(
+    backend: CTranslate2Backend, ct2_model: Path, corpus_docs
+) -> None:
+    docs, glossary = corpus_docs
+    segments = [s for d in docs for s in d.segments()]
+    texts = [s.normalized for s in segments]
+    specs = [_term_specs(s, glossary) for s in segments]
+    single = load_backend(TranslateOptions(model=str(ct2_model), num_beams=4, threads=1))
+    assert isinstance(single, CTranslate2Backend)
+    assert single.translator.num_translators == 1
+    assert backend.translator.num_translators == backend.workers == cpu_cores()
+    assert [t.text for t in single.translate_batch(texts, specs)] == [
+        t.text for t in backend.translate_batch(texts, specs)
+    ]
+
+
 def test_run_with_backend_ct2(tmp_path: Path, ct2_model: Path, tiny_model: Path) -> None:
     out = tmp_path / "build"
     args = ["run", str(CORPUS), "--model", str(ct2_model), "--out", str(out), "--beams", "2"]
-    result = runner.invoke(app, [*args, "--backend", "ct2"])
+    result = runner.invoke(app, [*args, "--backend", "ct2", "--threads", "1"])
     assert result.exit_code == 0, result.output
     for path in (out / "documents").glob("*.json"):
         doc = json.loads(path.read_text(encoding="utf-8"))

@@ -48,6 +48,12 @@ GlossaryOpt = Annotated[
 ]
 BeamsOpt = Annotated[int, typer.Option("--beams", min=1, max=16, help="Beam size.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
+ThreadsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--threads", min=1, help="CPU threads to translate with. Default: every core available."
+    ),
+]
 MemoryOpt = Annotated[
     Path | None,
     typer.Option(
@@ -204,6 +210,7 @@ def _translate_options(
     batch_tokens: int | None = None,
     batch_sentences: int = 32,
     retranslate: bool = False,
+    threads: int | None = None,
 ) -> Any:
     from .engine import TranslateOptions
 
@@ -216,6 +223,7 @@ def _translate_options(
         max_batch_tokens=batch_tokens,
         max_batch_sentences=batch_sentences,
         retranslate=retranslate,
+        threads=threads,
     )
 
 
@@ -267,6 +275,7 @@ def run(
     ] = None,
     beams: BeamsOpt = 4,
     device: DeviceOpt = "auto",
+    threads: ThreadsOpt = None,
     memory: MemoryOpt = None,
     no_memory: NoMemoryOpt = False,
     batch_tokens: BatchTokensOpt = None,
@@ -290,6 +299,7 @@ def run(
         precision=precision,
         batch_tokens=batch_tokens,
         batch_sentences=batch_sentences,
+        threads=threads,
     )
     with _stop_on_ctrl_c() as should_stop:
         options = pipeline.RunOptions(
@@ -424,6 +434,7 @@ def translate_cmd(
     glossary: GlossaryOpt = None,
     beams: BeamsOpt = 4,
     device: DeviceOpt = "auto",
+    threads: ThreadsOpt = None,
     retranslate: Annotated[
         bool,
         typer.Option(
@@ -454,6 +465,7 @@ def translate_cmd(
         batch_tokens=batch_tokens,
         batch_sentences=batch_sentences,
         retranslate=retranslate,
+        threads=threads,
     )
     store = None if no_memory else (memory or workspace / pipeline.MEMORY_FILE)
     with _stop_on_ctrl_c() as should_stop, _progress("translating") as progress:

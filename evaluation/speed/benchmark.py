@@ -102,11 +102,11 @@ def child(
     texts = (sentences() * (n // len(sentences()) + 1))[:n]
     # Distinct sentences, so that de-duplication does not make larger runs look faster.
     texts = [f"{t} ({i})" if i >= len(sentences()) else t for i, t in enumerate(texts)]
-    import torch
-
-    torch.set_num_threads(os.cpu_count() or 1)
     if engine == "naive":
+        import torch
         from transformers import MarianMTModel, MarianTokenizer
+
+        torch.set_num_threads(os.cpu_count() or 1)
 
         tok = MarianTokenizer.from_pretrained(model)
         mdl = MarianMTModel.from_pretrained(model).eval()
@@ -164,7 +164,7 @@ def child(
             start = time.perf_counter()
             translate(run, backend, options, glossary=gloss)
             seconds = min(seconds, time.perf_counter() - start)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     return {
         "engine": engine,
         "glossary": glossary,
@@ -173,6 +173,20 @@ def child(
         "per_second": n / seconds,
         "peak_rss_mb": round(peak_mb),
     }
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's ``VmHWM`` belongs to the process's own
+    address space; ``ru_maxrss`` is carried over from the parent through fork and exec, so
+    every child would report at least the parent's size (the parent built the models)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(*args: Any) -> dict:

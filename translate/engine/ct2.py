@@ -91,7 +91,6 @@ beam while it decodes; CTranslate2 exposes that hook only in C++
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +98,7 @@ from typing import Any
 
 from ..errors import ModelError
 from ..glossary import english_has
-from .hf import _LENGTH_RATIO, MAX_SOURCE_TOKENS, _max_new_tokens
+from .hf import _LENGTH_RATIO, MAX_SOURCE_TOKENS, _max_new_tokens, cpu_cores
 from .model import ModelRef
 from .types import TermSpec, Translation
 
@@ -125,13 +124,6 @@ def _word_start(kept: list[str], parts: list[tuple[bool, list[str]]]) -> list[st
         while kept and _continues_word(kept[0]):
             kept = kept[1:]
     return kept
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the cores this process may use, not the host's
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def _compute_type(precision: str, device: str, supported: set[str]) -> str:
@@ -270,7 +262,7 @@ class CTranslate2Backend:
         self.probe = probe
         #: Benchmarks only: every sentence gets exactly this many output tokens.
         self.fixed_output_tokens: int | None = None
-        self.workers = (threads or _cores()) if device == "cpu" else 1
+        self.workers = (threads or cpu_cores()) if device == "cpu" else 1
         try:
             self.translator: Any = ctranslate2.Translator(
                 str(ref.path),

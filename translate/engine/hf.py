@@ -20,6 +20,14 @@ def _max_new_tokens(source_tokens: int) -> int:
     return min(MAX_SOURCE_TOKENS, int(source_tokens * 2) + 10)
 
 
+def cpu_cores() -> int:
+    """The cores this process may use (its CPU affinity), not the host's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 # Arabic→English OPUS-MT output runs about 1.1 target tokens per source token.
 _LENGTH_RATIO = 1.1
 
@@ -37,7 +45,9 @@ def _quantize(model: Any) -> Any:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        return torch.ao.quantization.quantize_dynamic(
+            model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
 
 
 class TransformersBackend:
@@ -68,7 +78,7 @@ class TransformersBackend:
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         if device == "cpu":
-            torch.set_num_threads(threads or os.cpu_count() or 1)
+            torch.set_num_threads(threads or cpu_cores())
         self.ref = ref
         self.device = device
         self.num_beams = num_beams
