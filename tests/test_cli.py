@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -313,3 +316,49 @@ def test_unwritable_workspace_fails_before_translating(tiny_model: Path) -> None
     assert result.exit_code == 4
     assert result.stderr.strip().startswith("tarjama: error: /proc/1/tarjama-out: cannot write")
     assert "translated" not in result.stderr  # it stopped before any translation
+
+
+def _on_a_terminal(args: list[str]) -> str:
+    """Run tarjama with its output on a pseudo-terminal, as in a shell; returns what it showed
+    (escape sequences removed, one line per screen update)."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "COLUMNS": "160", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "translate", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+    )
+    os.close(terminal)
+    shown = bytearray()
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown.extend(chunk)
+    os.close(controller)
+    assert proc.wait(timeout=300) == 0, shown.decode("utf-8", "replace")
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace"))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path, tiny_model: Path) -> None:
+    args = ["run", str(CORPUS), "--model", str(tiny_model), "--out", str(tmp_path / "b")]
+    shown = _on_a_terminal([*args, "--batch-sentences", "4"])
+    bar = [line for line in shown.splitlines() if " sentences" in line and " left " in line]
+    assert bar, shown
+    # Documents, sentences, sentences per second, time spent and left.
+    assert re.fullmatch(
+        r"translating 2 documents \S+ 21/21 sentences \d+\.\d/s 0:00:\d\d left 0:00:00",
+        bar[-1].strip(),
+    ), bar[-1]
+    assert "21 translated" in shown
+    # Everything from the memory: the bar is full from the start, with no speed to show.
+    shown = _on_a_terminal(args)
+    bar = [line for line in shown.splitlines() if " sentences" in line and " left " in line]
+    assert bar and all("21/21 sentences" in line and "/s " not in line for line in bar), bar
+    assert "21 from memory, 0 translated" in shown

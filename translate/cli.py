@@ -128,17 +128,27 @@ def _command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr; yields the callback the library calls."""
+def _progress(label: str) -> Iterator[Callable[[int, int, int], None]]:
+    """A progress bar on stderr (documents, sentences, sentences/s, time left); yields the
+    callback the library calls."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
+        Task,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        # The first update is what the memory held: rich leaves it out of the speed.
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f}/s" if speed else "", style="progress.data.speed")
 
     console = Console(stderr=True)
     with Progress(
@@ -146,16 +156,23 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("sentences"),
+        Rate(),
         TimeElapsedColumn(),
+        TextColumn("left"),
         TimeRemainingColumn(),
         console=console,
         transient=False,
         disable=not console.is_terminal,
     ) as bar:
-        task = bar.add_task(label, total=None)
+        tasks: list[Any] = []  # made at the first update: the clock starts with translation
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(done: int, total: int, documents: int) -> None:
+            noun = "document" if documents == 1 else "documents"
+            if not tasks:
+                tasks.append(
+                    bar.add_task(f"{label} {documents} {noun}", total=total, completed=done)
+                )
+            bar.update(tasks[0], completed=done, total=total)
 
         yield update
 

@@ -32,7 +32,9 @@ __all__ = [
     "translate",
 ]
 
-Progress = Callable[[int, int], None]
+#: Called as ``progress(sentences_done, sentences, documents)``: first with what the memory
+#: already holds, then after each batch.
+Progress = Callable[[int, int, int], None]
 
 
 class Backend(Protocol):
@@ -252,8 +254,10 @@ def translate(
             [lengths_of[k] for k in group], budget, options.max_batch_sentences
         )
     ]
+    done = len(unique) - len(pending)
+    if progress is not None:
+        progress(done, len(unique), len(docs))
     if plan:
-        done = len(unique) - len(pending)
         for batch_keys in plan:
             out = backend.translate_batch(
                 [jobs[k][0] for k in batch_keys], [jobs[k][1] for k in batch_keys]
@@ -267,7 +271,7 @@ def translate(
             stats.decoded += len(batch_keys)
             done += len(batch_keys)
             if progress is not None:
-                progress(done, len(unique))
+                progress(done, len(unique), len(docs))
             if should_stop is not None and should_stop() and done < len(unique):
                 stats.seconds = time.perf_counter() - started
                 where = f" (saved in {memory.path})" if memory is not None else ""
