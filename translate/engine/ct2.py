@@ -12,8 +12,7 @@ On a CPU each batch is split in one part per core and the parts are decoded side
 thread each (``inter_threads`` = cores, ``intra_threads`` = 1), rather than the whole batch on all
 cores. A decoding step is a string of small matrix products that two threads share badly: on 2
 cores, 32 sentences, beam 4, the split decode takes 1.75 s where the whole batch on both cores
-takes 2.35 s, and a greedy pass 0.65 s instead of 0.95 s (evaluation/speed/results.json has the
-run). Each row decodes independently of its batch-mates, so the output is the same either way.
+takes 2.35 s (1.4x; evaluation/speed/results.json), and a greedy pass 0.65 s instead of 0.95 s. Each row decodes independently of its batch-mates, so the output is the same either way.
 On a GPU the batch is decoded whole.
 
 Length caps
@@ -70,7 +69,7 @@ stage; time relative to the same run without a glossary:
 * this design (``probe=True``): greedy probe (~0.35 of a beam pass over the whole batch) + one
   beam pass, 1.5-1.6x when sentences with terms were batched apart from the others; since they
   share one batch (rows decode independently here) 1.30-1.35x; since sentences that the probe
-  completed skip the beam pass (9 of these 32) and batches are split across cores, 1.10-1.15x
+  completed skip the beam pass (9 of these 32) and batches are split across cores, 1.11-1.15x
   (evaluation/speed/results.json);
 * beam-first repair (``probe=False``): beam pass, then a second beam pass for the sentences that
   miss terms, prefixes cut from the beam output, 1.8-1.9x. Its prefixes come from beam search
