@@ -7,10 +7,14 @@ Run from the repository root::
 
 1. *Presence*: every sentence of ``matching.tsv`` is translated by a tiny random-weight MarianMT
    model with enforcement on; for each expected term, is its English in the output? Random weights
-   never produce a name by chance, so this measures the decoder's guarantee, not the model.
+   never produce a name by chance, so this measures the decoder's guarantee, not the model. With
+   ``ctranslate2`` installed, the same for the CTranslate2 backend (the model converted to int8).
 2. *Cost*: the same sentences (the first ``--sentences``) translated by a random-weight model of
-   opus-mt-ar-en's full shape (76M parameters), beam 4, with and without enforcement, in the same
-   batches, in one process; the ratio of the two wall-clock times is the cost of enforcement.
+   opus-mt-ar-en's full shape (76M parameters), beam 4, with and without enforcement, in one
+   process; the ratio of the two wall-clock times is the cost of enforcement. Twice: at natural
+   lengths (a random model runs every sentence to its length cap, and a sentence's cap grows by
+   its terms' tokens, so part of that ratio is longer output, not enforcement), and with every
+   output exactly ``--tokens`` long, as the speed benchmark measures it.
 """
 
 from __future__ import annotations
@@ -78,14 +82,18 @@ def presence(model: Path, docs: list[Document], glossary: Glossary) -> dict[str,
     }
 
 
-def timing(model: Path, docs: list[Document], glossary: Glossary, n: int) -> dict[str, object]:
+def timing(
+    model: Path, docs: list[Document], glossary: Glossary, n: int, tokens: int | None = None
+) -> dict[str, object]:
     docs = copy.deepcopy(docs)
     docs[0].paragraphs = docs[0].paragraphs[:n]
     seconds = {}
     backend = None
     for enforce in (False, True, False, True):  # interleaved, best of two each
         options = TranslateOptions(model=str(model), num_beams=4, enforce_glossary=enforce)
-        backend = backend or load_backend(options)
+        if backend is None:
+            backend = load_backend(options)
+            backend.fixed_output_tokens = tokens  # type: ignore[attr-defined]
         run = copy.deepcopy(docs)
         start = time.perf_counter()
         translate(run, backend, options, glossary=glossary)
@@ -97,6 +105,7 @@ def timing(model: Path, docs: list[Document], glossary: Glossary, n: int) -> dic
         "sentences": n,
         "terms": terms,
         "beam": 4,
+        "output_tokens": tokens or "natural",
         "seconds": seconds,
         "ratio": seconds["with_glossary"] / seconds["without_glossary"],
     }
@@ -105,6 +114,7 @@ def timing(model: Path, docs: list[Document], glossary: Glossary, n: int) -> dic
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=48, help="sentences in the timing run")
+    parser.add_argument("--tokens", type=int, default=48, help="output tokens, fixed-length timing")
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "enforcement.json")
     args = parser.parse_args()
@@ -125,10 +135,28 @@ def main() -> int:
             json.dumps(result["presence_matching_set"]),
             json.dumps(result["presence_corpus"]),
         )
+        try:
+            import ctranslate2  # noqa: F401
+        except ImportError:
+            print("presence, CTranslate2: skipped (pip install 'tarjama[ct2]')")
+        else:
+            from translate.engine.convert import convert
+
+            ct2 = convert(str(tiny), Path(tmp) / "tiny-ct2")
+            result["presence_matching_set_ct2"] = presence(ct2, docs, glossary)
+            result["presence_corpus_ct2"] = presence(ct2, corpus, glossary)
+            print(
+                "presence, CTranslate2:",
+                json.dumps(result["presence_matching_set_ct2"]),
+                json.dumps(result["presence_corpus_ct2"]),
+            )
         if not args.skip_timing:
             full = build(Path(tmp) / "full", arabic, english, OPUS_MT)
             result["timing_full_size"] = timing(full, docs, glossary, args.sentences)
             print("timing:", json.dumps(result["timing_full_size"]))
+            fixed = timing(full, docs, glossary, args.sentences, args.tokens)
+            result["timing_full_size_fixed_length"] = fixed
+            print("timing, fixed length:", json.dumps(fixed))
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0
 
