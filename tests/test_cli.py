@@ -192,6 +192,13 @@ def test_stage_commands_chain(tmp_path: Path, tiny_model: Path) -> None:
     assert "chrF++" not in index and "report.html" not in index
     page = out / "html" / "baladi-sdf-regime-heavy-weapons.html"
     assert '<li class="flag">' not in page.read_text(encoding="utf-8")
+    lines = out / "exports" / "baladi-sdf-regime-heavy-weapons.jsonl"
+
+    def flagged() -> int:
+        rows = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
+        return sum(bool(row["flags"]) for row in rows)
+
+    assert flagged() == 0
     result = runner.invoke(app, ["evaluate", str(out), "--references", str(REFERENCES)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["coverage"]["with_reference"] == 21
@@ -199,6 +206,8 @@ def test_stage_commands_chain(tmp_path: Path, tiny_model: Path) -> None:
     index = (out / "html" / "index.html").read_text(encoding="utf-8")
     assert "chrF++" in index and 'href="../report.html"' in index
     assert '<li class="flag">' in page.read_text(encoding="utf-8")  # the QA flags, on the page
+    assert flagged() > 0  # and in the exports the workspace had
+    assert not (out / "exports" / "baladi-sdf-regime-heavy-weapons.tmx").exists()
 
 
 def test_ingest_json_and_explain() -> None:

@@ -28,7 +28,7 @@ from translate.cli import app
 from translate.document import STATES, Document, Flag, Meta, Segment
 from translate.errors import UsageError
 from translate.evaluate import load_references
-from translate.export import FORMATS, export, jsonl, markdown, parse_formats
+from translate.export import FORMATS, export, formats_in, jsonl, markdown, parse_formats
 from translate.export import html as html_export
 from translate.export._chars import HTML_FORBIDDEN, XML_FORBIDDEN, html_text, one_line, xml_text
 from translate.export.xliff12 import STATE as XLIFF12_STATE
@@ -178,6 +178,15 @@ def test_export_writes_every_format_atomically(written: Path, docs: list[Documen
             assert (written / name).stat().st_size > 0, name
     assert (written / "html" / "index.html").is_file()
     assert not list(written.rglob("*.tmp"))
+
+
+def test_formats_a_workspace_holds(tmp_path: Path, docs: list[Document]) -> None:
+    ws = Workspace(tmp_path)
+    assert formats_in(ws, docs) == []
+    export(docs[:1], ws, ["txt", "xliff12", "html"])
+    # In the registry's order; the XLIFF 1.2 files (.xliff12.xlf) are not taken for XLIFF 2.1's.
+    assert formats_in(ws, docs) == ["html", "xliff12", "txt"]
+    assert formats_in(ws, docs[1:]) == []
 
 
 def test_a_document_called_index_does_not_replace_the_edition(tmp_path: Path) -> None:

@@ -569,10 +569,10 @@ def evaluate_cmd(
         report["gate"] = check_thresholds(report, thresholds)
     for doc in docs:
         ws.save(doc)  # the QA flags are stored in the documents
-    if ws.html_dir.is_dir():  # the pages show the flags, the index the scores: bring them along
-        from .export import export
+    from .export import export, formats_in
 
-        export(docs, ws, ["html"], report)
+    # Every rendering shows the QA flags, and the index the scores: bring them up to date.
+    export(docs, ws, formats_in(ws, docs), report)
     pipeline.write_report(ws, report)
     summary: dict[str, Any] = {
         k: report[k] for k in ("corpus", "coverage", "partial", "gate") if k in report

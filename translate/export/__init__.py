@@ -37,6 +37,7 @@ class Format:
     render: Callable[[Document], str | Mapping[str, str]]
     suffix: str = ""  # file-name ending when ``render`` returns one text
     folder: str = "exports"  # workspace folder: "html" or "exports"
+    suffixes: tuple[str, ...] = ()  # file-name endings when ``render`` returns several texts
 
     def files(self, doc: Document) -> dict[str, str]:
         """File-name suffix → text of every file this format writes for ``doc``."""
@@ -54,7 +55,7 @@ FORMATS: dict[str, Format] = {
         Format("tmx", "TMX 1.4b translation memory", tmx.render, ".tmx"),
         Format("xliff", "XLIFF 2.1", xliff2.render, ".xlf"),
         Format("xliff12", "XLIFF 1.2", xliff12.render, ".xliff12.xlf"),
-        Format("txt", "parallel plain text, .ar and .en", parallel.render),
+        Format("txt", "parallel plain text, .ar and .en", parallel.render, suffixes=(".ar", ".en")),
     )
 }
 
@@ -80,6 +81,21 @@ def parse_formats(names: Sequence[str]) -> list[str]:
             if part not in formats:
                 formats.append(part)
     return formats
+
+
+def formats_in(workspace: Workspace, docs: Sequence[Document]) -> list[str]:
+    """The formats the workspace holds a file of for any of ``docs`` (to bring them up to date
+    after the documents changed)."""
+    found: list[str] = []
+    for name, fmt in FORMATS.items():
+        if fmt.folder == "html":
+            paths = [workspace.html_dir / html.page_name(doc.id) for doc in docs]
+        else:
+            endings = fmt.suffixes or (fmt.suffix,)
+            paths = [workspace.exports_dir / f"{doc.id}{e}" for doc in docs for e in endings]
+        if any(path.is_file() for path in paths):
+            found.append(name)
+    return found
 
 
 def export(
