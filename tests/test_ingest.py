@@ -238,6 +238,44 @@ def test_stdin_with_only_a_title_is_an_error_not_an_empty_document() -> None:
     assert "tarjama ingest --explain -" in result.stderr
 
 
+PASTED = (
+    "قال المتحدث باسم قوات سوريا الديمقراطية إن القوات سيطرت على القرية بعد اشتباكات عنيفة. "
+    "وأضاف أن الاشتباكات أسفرت عن مقتل خمسة عناصر."
+)
+
+
+def test_a_paragraph_pasted_on_stdin_is_the_article() -> None:
+    # One line of two sentences: not a headline, even though it is the only line.
+    result = runner.invoke(app, ["ingest", "-", "--json"], input=PASTED.encode())
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["title"] is None
+    assert [s["source"] for p in doc["paragraphs"] for s in p] == [
+        PASTED.split(". ")[0] + ".",
+        PASTED.split(". ")[1],
+    ]
+
+
+def test_an_article_without_its_title_starts_with_its_first_paragraph(tmp_path: Path) -> None:
+    # A first line far longer than any headline is body text: nothing is lost to the title.
+    first = " ".join([PASTED] * 4)
+    path = tmp_path / "untitled.txt"
+    path.write_text(f"{first}\n\n{PASTED}\n", encoding="utf-8")
+    (doc,) = prepare([path])
+    assert doc.title is None and doc.meta.title == ""
+    assert [len(p) for p in doc.paragraphs] == [8, 2]
+    assert not doc.removed
+
+
+def test_explain_shows_the_lines_of_a_file_it_then_refuses(tmp_path: Path) -> None:
+    path = tmp_path / "menu.txt"
+    path.write_text("الرئيسية\nأخبار\nرياضة\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(path), "--explain"])
+    assert result.exit_code == 2
+    assert "  line    3  removed (menu): رياضة" in result.stdout.splitlines()
+    assert result.stderr.startswith(f"tarjama: error: {path}: no article text left")
+
+
 def test_explain_shows_every_line_in_order() -> None:
     page = PAGES / "enab-baladi-daraa-water.txt"
     result = runner.invoke(app, ["ingest", str(page), "--explain"])

@@ -167,10 +167,11 @@ def _progress(label: str) -> Iterator[Callable[[int, int, int], None]]:
         tasks: list[Any] = []  # made at the first update: the clock starts with translation
 
         def update(done: int, total: int, documents: int) -> None:
-            noun = "document" if documents == 1 else "documents"
             if not tasks:
                 tasks.append(
-                    bar.add_task(f"{label} {documents} {noun}", total=total, completed=done)
+                    bar.add_task(
+                        f"{label} {_count(documents, 'document')}", total=total, completed=done
+                    )
                 )
             bar.update(tasks[0], completed=done, total=total)
 
@@ -209,7 +210,8 @@ def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
 
 def _print_stats(stats: Any) -> None:
     print(
-        f"{stats.segments} segments: {stats.memory_hits} from memory, {stats.decoded} translated"
+        f"{_count(stats.segments, 'segment')}: {stats.memory_hits} from memory, "
+        f"{stats.decoded} translated"
         + (f", {stats.edits} human edits" if stats.edits else "")
         + f" in {stats.seconds:.1f} s"
         + (f" ({stats.per_second:.2f} sentences/s)" if stats.decoded else ""),
@@ -242,6 +244,10 @@ def _translate_options(
         retranslate=retranslate,
         threads=threads,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _version(value: bool) -> None:
@@ -334,7 +340,9 @@ def run(
             result = pipeline.run(options, progress)
     _print_stats(result.stats)
     print(
-        f"{len(result.documents)} documents, {result.segments} segments → {out}/", file=sys.stderr
+        f"{_count(len(result.documents), 'document')}, {_count(result.segments, 'segment')} "
+        f"→ {out}/",
+        file=sys.stderr,
     )
     if result.report and "corpus" in result.report:
         c = result.report["corpus"]
@@ -363,7 +371,7 @@ def ingest(
     ] = False,
 ) -> None:
     """Clean and segment articles into documents (no translation)."""
-    from .ingest import trace
+    from .ingest import check_body, trace
     from .pipeline import prepare
     from .segment import segment as segment_doc
     from .workspace import Workspace
@@ -371,11 +379,14 @@ def ingest(
     if out is None and not (as_json or explain):
         raise _fail("give --out DIR to write documents, or --json / --explain to print them", 2)
     if explain:
-        # What prepare() does, keeping each paragraph's input line to show.
-        traced = trace(inputs)
+        # What prepare() does, keeping each paragraph's input line to show; a document that
+        # ends up empty is explained first, then refused.
+        traced = trace(inputs, check=False)
         docs = [segment_doc(item.doc) for item in traced]
         for item in traced:
             _explain(item)
+        for item in traced:
+            check_body(item.doc, item.doc.meta.source_path)
     else:
         docs = prepare(inputs)
     if as_json:
@@ -385,7 +396,7 @@ def ingest(
         workspace = Workspace(out)
         for doc in docs:
             workspace.save(doc)
-        print(f"{len(docs)} documents → {workspace.documents_dir}/", file=sys.stderr)
+        print(f"{_count(len(docs), 'document')} → {workspace.documents_dir}/", file=sys.stderr)
 
 
 def _explain(item: Any) -> None:

@@ -8,7 +8,9 @@ trafilatura, then cleans the text line by line:
    with a site name glued after `` - ``, `` | `` or `` – ``, else the first that is neither a
    glued headline ticker nor part of a menu (a run of one- to three-word lines). Lines above it
    are dropped as ``menu`` (up to four words) or ``ticker``. The site name goes to
-   ``meta.site``; ``meta.title`` keeps the line as written. For HTML, the extractor's title.
+   ``meta.site``; ``meta.title`` keeps the line as written. For HTML, the extractor's title. A
+   headline has at most 40 words: text without one (an article pasted without its title, one
+   paragraph on stdin) has no title, and a lone line of several sentences is body text.
 2. **Rules** (:mod:`translate.boilerplate`, data): share, tag, follow-us, copyright, cookie and
    "read also" lines are dropped; related-article headings drop the rest of the page; outlet,
    byline and date lines move to ``meta``.
@@ -65,6 +67,9 @@ _MENU_WORDS = 3
 _TICKER_MIN_CHARS = 250
 # The title is looked for among the first lines only (CMS repeats it close to the top).
 _TITLE_WINDOW = 15
+# A headline is at most this many words (the longest in tests/data/pages has 21); a longer line
+# is body text, as in an article pasted without its title.
+_TITLE_MAX_WORDS = 40
 # A link-list entry (a headline) is at most this many words.
 _LINK_WORDS = 12
 # Footer lines after the body (outlet name, section links) are at most this many words.
@@ -432,8 +437,11 @@ def ingest_source(source: Source, doc_id: str, options: IngestOptions | None = N
     return trace_source(source, doc_id, options).doc
 
 
-def trace_source(source: Source, doc_id: str, options: IngestOptions | None = None) -> Traced:
-    """:func:`ingest_source`, keeping the input line of every paragraph (for ``--explain``)."""
+def trace_source(
+    source: Source, doc_id: str, options: IngestOptions | None = None, check: bool = True
+) -> Traced:
+    """:func:`ingest_source`, keeping the input line of every paragraph (for ``--explain``);
+    with ``check=False``, a document left without body text is returned, not refused."""
     options = options or IngestOptions()
     decoded = decode(source.data, source.name)
     meta = Meta(source_path=source.name, encoding=decoded.encoding)
@@ -450,11 +458,18 @@ def trace_source(source: Source, doc_id: str, options: IngestOptions | None = No
         )
     traced = _clean(lines, doc_id, meta, options, title_first)
     traced.doc.removed = sorted(removed + traced.doc.removed, key=lambda r: r.line)
-    _check_body(traced.doc, source.name, options)
+    if check:
+        check_body(traced.doc, source.name, options)
     return traced
 
 
-def _check_body(doc: Document, name: str, options: IngestOptions) -> None:
+def check_body(doc: Document, name: str, options: IngestOptions | None = None) -> None:
+    """Refuse a document that cleaning left without Arabic body text.
+
+    Raises:
+        InputError: naming the file and ``tarjama ingest --explain``.
+    """
+    options = options or IngestOptions()
     if not doc.paragraphs:
         path = "-" if name == "<stdin>" else name
         where = "after the title" if doc.title is not None else "left"
@@ -524,20 +539,24 @@ def _clean(
     doc = Document(id=doc_id, meta=meta)
     hits = [_rule_for(line, options.rules, True) for _, line in lines]
     title_at = 0 if title_first else _find_title(lines, hits)
-    for (n, line), hit in zip(lines[:title_at], hits[:title_at], strict=True):
-        if hit is not None:
-            _record_hit(doc, n, line, hit)
-        else:
-            reason = "menu" if _words(line) <= _HEADER_WORDS else "ticker"
-            doc.removed.append(Removed(n, line, reason))
-    if title_at >= len(lines):
-        return Traced(doc, [])
-    title_line, title_text = lines[title_at]
-    meta.title = title_text
-    title, site = _split_site(title_text)
-    if site:
-        meta.site = meta.site or site
-    doc.title = Segment(id=f"{doc_id}:0:1", source=title)
+    title, title_line = "", None
+    if title_at is None:  # no headline: the text starts with the article itself
+        title_at = -1
+    else:
+        for (n, line), hit in zip(lines[:title_at], hits[:title_at], strict=True):
+            if hit is not None:
+                _record_hit(doc, n, line, hit)
+            else:
+                reason = "menu" if _words(line) <= _HEADER_WORDS else "ticker"
+                doc.removed.append(Removed(n, line, reason))
+        if title_at >= len(lines):
+            return Traced(doc, [])
+        title_line, title_text = lines[title_at]
+        meta.title = title_text
+        title, site = _split_site(title_text)
+        if site:
+            meta.site = meta.site or site
+        doc.title = Segment(id=f"{doc_id}:0:1", source=title)
     kept: list[tuple[int, str]] = []
     in_header = True
     rest_reason = ""  # set by a heading whose list runs to the end of the page
@@ -551,7 +570,7 @@ def _clean(
             if _words(line) <= _LINK_WORDS and not _TERMINATED.search(line):
                 doc.removed.append(Removed(n, line, reason))
                 continue
-        if _same_title(line, title):
+        if title and _same_title(line, title):
             doc.removed.append(Removed(n, line, "repeated-title"))
             continue
         hit = header_hit
@@ -574,6 +593,12 @@ def _clean(
         kept.append((n, line))
     kept = _drop_link_lists(kept, doc, options.link_list_min_lines)
     kept = _drop_footer(kept, doc)
+    if not kept and title_line is not None and doc.title is not None and not title_first:
+        # A lone line of several sentences is a paragraph, not a headline.
+        from .segment import split_sentences
+
+        if len(split_sentences(lines[title_at][1])) > 1:
+            kept, doc.title, meta.title, title_line = [lines[title_at]], None, "", None
     doc.removed.sort(key=lambda r: r.line)
     doc.paragraphs = [[Segment(id="", source=line)] for _, line in kept]
     if not meta.outlet:
@@ -587,15 +612,17 @@ def _record_hit(doc: Document, n: int, line: str, hit: _Hit) -> None:
     doc.removed.append(Removed(n, line, hit.rule.reason))
 
 
-def _find_title(lines: list[tuple[int, str]], hits: list[_Hit | None]) -> int:
-    """Index of the title line (see the module docstring for the order of the tests)."""
+def _find_title(lines: list[tuple[int, str]], hits: list[_Hit | None]) -> int | None:
+    """Index of the title line (see the module docstring for the order of the tests);
+    ``len(lines)`` when only menus and tickers were found, None when prose (a line too long for
+    a headline) comes before any headline: the text starts with the article itself."""
 
     def candidate(i: int) -> bool:
         line = lines[i][1]
         return (
             hits[i] is None
             and not _is_ticker(line)
-            and _words(_split_site(line)[0]) >= 2
+            and 2 <= _words(_split_site(line)[0]) <= _TITLE_MAX_WORDS
             and arabic_ratio(line) > 0.5
         )
 
@@ -613,7 +640,9 @@ def _find_title(lines: list[tuple[int, str]], hits: list[_Hit | None]) -> int:
     def menu_item(i: int) -> bool:
         return 0 <= i < len(lines) and hits[i] is None and _words(lines[i][1]) <= _MENU_WORDS
 
-    for i in range(len(lines)):
+    for i, (_, line) in enumerate(lines):
+        if hits[i] is None and not _is_ticker(line) and _words(line) > _TITLE_MAX_WORDS:
+            return None  # prose before any headline: the text starts with the article
         if candidate(i) and not (menu_item(i) and (menu_item(i - 1) or menu_item(i + 1))):
             return i
     return len(lines)
@@ -704,17 +733,21 @@ def _drop_repeated(traced: list[Traced], options: IngestOptions) -> None:
             item.doc.paragraphs = [p for _, p in keep]
 
 
-def trace(inputs: Iterable[str | Path], options: IngestOptions | None = None) -> list[Traced]:
-    """:func:`ingest`, keeping the input line of every paragraph (for ``--explain``)."""
+def trace(
+    inputs: Iterable[str | Path], options: IngestOptions | None = None, check: bool = True
+) -> list[Traced]:
+    """:func:`ingest`, keeping the input line of every paragraph (for ``--explain``); with
+    ``check=False``, documents left without body text are returned, not refused."""
     options = options or IngestOptions()
     taken: set[str] = set()
     traced = []
     for path in collect_inputs(inputs):
         source = read_source(path)
-        traced.append(trace_source(source, make_id(path, taken), options))
+        traced.append(trace_source(source, make_id(path, taken), options, check=False))
     _drop_repeated(traced, options)
-    for item in traced:
-        _check_body(item.doc, item.doc.meta.source_path, options)
+    if check:
+        for item in traced:
+            check_body(item.doc, item.doc.meta.source_path, options)
     return traced
 
 
