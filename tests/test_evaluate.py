@@ -299,10 +299,12 @@ def test_an_en_file_without_its_arabic(tmp_path: Path) -> None:
         load_references([path])
     with pytest.raises(ReferencesError, match="give the English file"):
         load_references([tmp_path / "r.ar"])
+    (tmp_path / "r.csv").write_text("ar,en\n", encoding="utf-8")
     with pytest.raises(ReferencesError, match="unknown reference format"):
         load_references([tmp_path / "r.csv"])
-    with pytest.raises(ReferencesError, match="no such reference file"):
-        load_references([tmp_path / "missing.tsv"])
+    for missing in ("missing.tsv", "missing", "missing/"):
+        with pytest.raises(ReferencesError, match="no such reference file"):
+            load_references([tmp_path / missing])
 
 
 def test_reference_in_another_encoding(tmp_path: Path) -> None:

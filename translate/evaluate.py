@@ -103,6 +103,8 @@ def load_references(paths: Sequence[Path], sources: Path | None = None) -> Refer
                     f"{file}: this is the Arabic side; give the English file "
                     f"({file.with_suffix('.en')}) to --references, its .ar is found beside it"
                 )
+            elif not file.exists():
+                raise ReferencesError(f"{file}: no such reference file or folder; check the path")
             else:
                 raise ReferencesError(
                     f"{file}: unknown reference format {file.suffix or '(no suffix)'!r}; use a "
