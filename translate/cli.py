@@ -566,6 +566,7 @@ def evaluate_cmd(
     """Score (BLEU, chrF++, TER, glossary terms), flag segments, write report.json and .html."""
     from . import pipeline
     from .evaluate import check_thresholds, evaluate, load_references, parse_thresholds
+    from .export import export, formats_in
     from .workspace import Workspace
 
     thresholds = parse_thresholds(fail_under or [])
@@ -580,8 +581,6 @@ def evaluate_cmd(
         report["gate"] = check_thresholds(report, thresholds)
     for doc in docs:
         ws.save(doc)  # the QA flags are stored in the documents
-    from .export import export, formats_in
-
     # Every rendering shows the QA flags, and the index the scores: bring them up to date.
     export(docs, ws, formats_in(ws, docs), report)
     pipeline.write_report(ws, report)

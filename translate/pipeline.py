@@ -195,7 +195,7 @@ def write_report(workspace: Workspace, report: dict[str, Any]) -> list[Path]:
     from .evaluate import render_html
     from .export.html import page_name
 
-    html_path = workspace.root / "report.html"
+    html_path = workspace.report_html_path
     text = json.dumps(report, ensure_ascii=False, indent=1) + "\n"
     # Link the side-by-side pages that are there (``run`` writes them first).
     folder = workspace.html_dir.name

@@ -73,6 +73,10 @@ class Workspace:
     def report_path(self) -> Path:
         return self.root / "report.json"
 
+    @property
+    def report_html_path(self) -> Path:
+        return self.root / "report.html"
+
     def check_writable(self) -> None:
         """Fail now, not after an hour of translation, if the workspace cannot be written.
 

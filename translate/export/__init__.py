@@ -121,9 +121,9 @@ def export(
                 written.append(path)
         if name == "html":
             path = folder / "index.html"
-            # The quality report (written with the report) sits at the workspace's root.
+            # report.html is written with report.json, which ``report`` comes from.
             report_href = (
-                Path(os.path.relpath(workspace.root / "report.html", folder)).as_posix()
+                Path(os.path.relpath(workspace.report_html_path, folder)).as_posix()
                 if report
                 else None
             )
