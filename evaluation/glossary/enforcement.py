@@ -128,13 +128,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         arabic, english = training_text(rows)
         tiny = build(Path(tmp) / "tiny", arabic, english, TINY)
-        result["presence_matching_set"] = presence(tiny, docs, glossary)
-        result["presence_corpus"] = presence(tiny, corpus, glossary)
-        print(
-            "presence:",
-            json.dumps(result["presence_matching_set"]),
-            json.dumps(result["presence_corpus"]),
-        )
+        models = {"": tiny}  # result-key suffix → model
         try:
             import ctranslate2  # noqa: F401
         except ImportError:
@@ -142,14 +136,11 @@ def main() -> int:
         else:
             from translate.engine.convert import convert
 
-            ct2 = convert(str(tiny), Path(tmp) / "tiny-ct2")
-            result["presence_matching_set_ct2"] = presence(ct2, docs, glossary)
-            result["presence_corpus_ct2"] = presence(ct2, corpus, glossary)
-            print(
-                "presence, CTranslate2:",
-                json.dumps(result["presence_matching_set_ct2"]),
-                json.dumps(result["presence_corpus_ct2"]),
-            )
+            models["_ct2"] = convert(str(tiny), Path(tmp) / "tiny-ct2")
+        for suffix, model in models.items():
+            found = [presence(model, docs, glossary), presence(model, corpus, glossary)]
+            result[f"presence_matching_set{suffix}"], result[f"presence_corpus{suffix}"] = found
+            print(f"presence{suffix}:", *map(json.dumps, found))
         if not args.skip_timing:
             full = build(Path(tmp) / "full", arabic, english, OPUS_MT)
             result["timing_full_size"] = timing(full, docs, glossary, args.sentences)
