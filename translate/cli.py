@@ -632,11 +632,27 @@ def compare_cmd(
     ] = 10,
     samples: Annotated[int, typer.Option("--samples", min=100, help="Bootstrap resamples.")] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write the comparison as a self-contained HTML page: the intervals as a "
+            "chart, and the segments that differ most (at least 50) with their words marked.",
+        ),
+    ] = None,
 ) -> None:
     """Compare two outputs of the same sources: paired bootstrap resampling, biggest differences."""
-    from .evaluate import compare, pair_outputs
+    from .evaluate import compare, pair_outputs, render_comparison_html
+    from .evaluate.comparison_html import PAGE_TOP
+    from .workspace import write_atomic
 
-    result = compare(pair_outputs(a, b, references, sources), samples=samples, top=top)
+    pairing = pair_outputs(a, b, references, sources)
+    result = compare(pairing, samples=samples, top=max(top, PAGE_TOP) if html else top)
+    if html is not None:
+        write_atomic(html, render_comparison_html(result))
+        print(f"comparison page: {html}", file=sys.stderr)
+        # The page lists more segments than the terminal; print only the --top asked for.
+        result["differences"] = result["differences"][:top]
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return
