@@ -39,6 +39,24 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("models") / "tiny-marian", arabic, english)
 
 
+#: Letters the English of :func:`model_without_v_and_q` never has, in either case.
+UNSEEN_LETTERS = "VvQq"
+
+
+@pytest.fixture(scope="session")
+def model_without_v_and_q(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny model like ``tiny_model`` whose target vocabulary cannot write V, v, Q or q.
+
+    Its English is the bundled English less every line with one of those letters, so a glossary
+    English such as "Syria TV" or "Qamishli" has a character that becomes ``<unk>``.
+    """
+    from translate.engine.random_model import build, bundled_text
+
+    arabic, english = bundled_text(ROOT)
+    english = [line for line in english if not set(line) & set(UNSEEN_LETTERS)]
+    return build(tmp_path_factory.mktemp("models") / "no-v-no-q", arabic, english)
+
+
 @pytest.fixture(autouse=True)
 def _no_hub(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach for the network: hub ids fail fast as on an offline machine."""

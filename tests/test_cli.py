@@ -371,3 +371,98 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, tiny_model: Path) -> None:
     bar = [line for line in shown.splitlines() if " sentences" in line and " left " in line]
     assert bar and all("21/21 sentences" in line and "/s " not in line for line in bar), bar
     assert "21 from memory, 0 translated" in shown
+
+
+# -- --no-glossary, and glossary English the model cannot write --------------------------------
+
+ARTICLE = """خبر عن القامشلي
+
+قال تلفزيون سوريا إن القصف طال القامشلي وحلب اليوم.
+
+وأضاف أن قسد لم ترد.
+"""
+
+
+def _article(tmp_path: Path) -> Path:
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_run_and_translate_without_a_glossary(tmp_path: Path, tiny_model: Path) -> None:
+    article = _article(tmp_path)
+    out = tmp_path / "run"
+    args = ["run", str(article), "--model", str(tiny_model), "--beams", "1", "--out", str(out)]
+    with_glossary = runner.invoke(app, [*args[:-1], str(tmp_path / "with")])
+    assert with_glossary.exit_code == 0, with_glossary.output
+    assert any(s["terms"] for s in _segments(_docs(tmp_path / "with")["article"]))
+    result = runner.invoke(app, [*args, "--no-glossary"])
+    assert result.exit_code == 0, result.output
+    segments = _segments(_docs(out)["article"])
+    assert segments and all(s["target"] for s in segments)
+    assert not any(s["terms"] for s in segments)
+    assert all(s["origin"]["glossary_enforced"] is False for s in segments)
+    # The stage command: a workspace translated with no glossary carries no terms either.
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["ingest", str(article), "--out", str(ws)]).exit_code == 0
+    result = runner.invoke(
+        app, ["translate", str(ws), "--model", str(tiny_model), "--beams", "1", "--no-glossary"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not any(s["terms"] for s in _segments(_docs(ws)["article"]))
+
+
+@pytest.mark.parametrize("command", ["run", "translate"])
+def test_no_glossary_conflicts_with_a_glossary(
+    tmp_path: Path, tiny_model: Path, command: str
+) -> None:
+    target = str(_article(tmp_path)) if command == "run" else str(tmp_path)
+    out = ["--out", str(tmp_path / "out")] if command == "run" else []
+    result = runner.invoke(
+        app,
+        [command, target, "--model", str(tiny_model), "--no-glossary", "-g", str(GLOSSARY), *out],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "tarjama: error: --no-glossary and --glossary contradict each other; give one or the other"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+SPELLING_GLOSSARY = (
+    "ar\ten\ttype\n"
+    "تلفزيون سوريا\tSyria TV\torganisation\n"  # 2: matched, has a V
+    "حلب\tAleppo\tplace\n"  # 3: matched, writable
+    "فنزويلا\tVenezuela\tplace\n"  # 4: has a V, in no sentence
+    "القامشلي\tQamishli\tplace\n"  # 5: matched, has a Q
+)
+
+
+@pytest.mark.slow
+def test_run_warns_about_matched_terms_the_model_cannot_write(
+    tmp_path: Path, model_without_v_and_q: Path
+) -> None:
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text(SPELLING_GLOSSARY, encoding="utf-8")
+    out = tmp_path / "out"
+    args = [str(_article(tmp_path)), "--model", str(model_without_v_and_q), "-g", str(glossary)]
+    result = runner.invoke(app, ["run", *args, "--beams", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        f'tarjama: warning: {glossary}:2: "Syria TV": the model cannot write "V"; '
+        "this term will be reported missed",
+        f'tarjama: warning: {glossary}:5: "Qamishli": the model cannot write "Q"; '
+        "this term will be reported missed",
+    ]
+    # Printed before the translation, and what it foretold is what happened.
+    assert result.stderr.index("warning") < result.stderr.index("translated")
+    verdicts = {t["en"]: t["verdict"] for s in _segments(_docs(out)["article"]) for t in s["terms"]}
+    assert verdicts["Syria TV"] == verdicts["Qamishli"] == "missed"
+    # The stage command warns in the same way.
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["ingest", str(_article(tmp_path)), "--out", str(ws)]).exit_code == 0
+    result = runner.invoke(app, ["translate", str(ws), *args[1:], "--beams", "1"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if "warning" in line] == warnings

@@ -211,6 +211,44 @@ def test_lint_command_exit_codes(tmp_path: Path) -> None:
     assert good.exit_code == 0, good.output
 
 
+def test_lint_with_a_model_reports_english_it_cannot_write(
+    tmp_path: Path, model_without_v_and_q: Path, tiny_model: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from translate.cli import app
+    from translate.glossary.lint import lint
+
+    path = tmp_path / "g.tsv"
+    path.write_text(
+        "ar\ten\nتلفزيون سوريا\tSyria TV\nحلب\tAleppo\nالقامشلي\tQamishli\n", encoding="utf-8"
+    )
+    assert lint([path]) == []  # without a model, nothing to say
+    problems = [str(p) for p in lint([path], model_dir=model_without_v_and_q)]
+    assert problems == [
+        f"{path}:2: error: 'Syria TV': the model cannot write \"V\", so this term will be "
+        "reported missed wherever it occurs; write the English with characters the model "
+        "knows, or use a model whose vocabulary has them",
+        f"{path}:4: error: 'Qamishli': the model cannot write \"Q\", so this term will be "
+        "reported missed wherever it occurs; write the English with characters the model "
+        "knows, or use a model whose vocabulary has them",
+    ]
+    result = CliRunner().invoke(
+        app, ["glossary", "lint", str(path), "--model", str(model_without_v_and_q)]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == problems
+    assert result.stderr.strip() == "2 errors, 0 warnings, 0 notes"
+    # The bundled glossary and the model trained on it: nothing the model cannot write.
+    good = CliRunner().invoke(app, ["glossary", "lint", str(GLOSSARY), "-m", str(tiny_model)])
+    assert good.exit_code == 0, good.output
+    assert "cannot write" not in good.stdout
+    # A folder that is no model: one line, the model error's exit code.
+    bad = CliRunner().invoke(app, ["glossary", "lint", str(path), "-m", str(tmp_path)])
+    assert bad.exit_code == 3
+    assert bad.stderr.startswith(f"tarjama: error: {tmp_path}: not a model directory")
+
+
 # -- TBX ------------------------------------------------------------------------------------
 
 TBX3 = """<?xml version="1.0" encoding="UTF-8"?>

@@ -74,6 +74,65 @@ def test_split_sentences(paragraph: str, expected: list[str]) -> None:
     assert [s for s, _ in split_sentences(paragraph)] == expected
 
 
+QUOTED_QUESTIONS = [
+    # a quotation ending with ! ? ؟ inside a sentence: the words after it carry the sentence on
+    (
+        "سأل الصحفي «لماذا؟» دون أن يرد أحد من المسؤولين.",
+        ["سأل الصحفي «لماذا؟» دون أن يرد أحد من المسؤولين."],
+    ),
+    (
+        'صرخ المتظاهرون "كفى!" ثم انسحبوا من الساحة.',
+        ['صرخ المتظاهرون "كفى!" ثم انسحبوا من الساحة.'],
+    ),
+    (
+        "تساءل الأهالي «متى؟» بحسب الوكالة. وأضافت أن الطريق مقطوع.",
+        ["تساءل الأهالي «متى؟» بحسب الوكالة.", "وأضافت أن الطريق مقطوع."],
+    ),
+    ('كتب على حسابه "What now?" قبل أن يحذفه.', ['كتب على حسابه "What now?" قبل أن يحذفه.']),
+    (
+        "«هل انتهت الحرب؟» تساءل الكاتب في مقاله.",
+        ["«هل انتهت الحرب؟» تساءل الكاتب في مقاله."],
+    ),
+    ("هتف الحشد «ارحل!» مرات عدة قبل أن يتفرق", ["هتف الحشد «ارحل!» مرات عدة قبل أن يتفرق"]),
+    # a quotation that ends the sentence: a terminator after it, or a new sentence opener
+    (
+        "قال الوزير: «انتهى الأمر!». وفي سياق آخر، أعلن الجيش انسحابه.",
+        ["قال الوزير: «انتهى الأمر!».", "وفي سياق آخر، أعلن الجيش انسحابه."],
+    ),
+    (
+        "سأل الصحفي «لماذا؟» وفي سياق آخر أعلن الوزير استقالته.",
+        ["سأل الصحفي «لماذا؟»", "وفي سياق آخر أعلن الوزير استقالته."],
+    ),
+    (
+        'قال: "لن نتراجع!" وأكدت مصادر أن القوات وصلت.',
+        ['قال: "لن نتراجع!"', "وأكدت مصادر أن القوات وصلت."],
+    ),
+    (
+        "وتساءل «إلى متى؟» من جهتها، نفت الوزارة ذلك.",
+        ["وتساءل «إلى متى؟»", "من جهتها، نفت الوزارة ذلك."],
+    ),
+    (
+        'هتفوا "ارحلوا!" إلى ذلك، قصفت الطائرات البلدة.',
+        ['هتفوا "ارحلوا!"', "إلى ذلك، قصفت الطائرات البلدة."],
+    ),
+    ("سأل «ماذا بعد؟»", ["سأل «ماذا بعد؟»"]),
+    # an opener spelled without hamza, or with diacritics, is still an opener
+    ("قال «كفى!» واضاف أنه سيغادر.", ["قال «كفى!»", "واضاف أنه سيغادر."]),
+    ("قال «كفى!» وأَشارَ إلى الحشد.", ["قال «كفى!»", "وأَشارَ إلى الحشد."]),
+    # a connective glued to a longer word is not one: وفيات (deaths) is not وفي
+    ("قال «يا للهول!» وفيات كثيرة سجلت.", ["قال «يا للهول!» وفيات كثيرة سجلت."]),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "expected"), QUOTED_QUESTIONS)
+def test_quotations_ending_in_questions_and_exclamations(
+    paragraph: str, expected: list[str]
+) -> None:
+    pieces = split_sentences(paragraph)
+    assert [s for s, _ in pieces] == expected
+    assert "".join(s + space for s, space in pieces) == paragraph
+
+
 def test_segment_gives_stable_ids_and_normalized_text() -> None:
     doc = Document(
         id="doc",

@@ -46,6 +46,13 @@ GlossaryOpt = Annotated[
         help="Glossary TSV/CSV (repeat to layer; later wins). Default: the bundled glossary/.",
     ),
 ]
+NoGlossaryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-glossary",
+        help="Load no glossary (not the bundled one either): no terms are recorded or enforced.",
+    ),
+]
 BeamsOpt = Annotated[int, typer.Option("--beams", min=1, max=16, help="Beam size.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
 ThreadsOpt = Annotated[
@@ -219,6 +226,17 @@ def _print_stats(stats: Any) -> None:
     )
 
 
+def _warn(message: str) -> None:
+    print(f"tarjama: warning: {message}", file=sys.stderr)
+
+
+def _glossary_choice(glossary: list[Path] | None, no_glossary: bool) -> list[Path] | None:
+    """The glossary files asked for: ``None`` for the bundled ones, ``[]`` for none at all."""
+    if no_glossary and glossary:
+        raise _fail("--no-glossary and --glossary contradict each other; give one or the other", 2)
+    return [] if no_glossary else glossary
+
+
 def _translate_options(
     model: str,
     beams: int,
@@ -230,6 +248,7 @@ def _translate_options(
     batch_sentences: int = 32,
     retranslate: bool = False,
     threads: int | None = None,
+    enforce_glossary: bool = True,
 ) -> Any:
     from .engine import TranslateOptions
 
@@ -243,6 +262,7 @@ def _translate_options(
         max_batch_sentences=batch_sentences,
         retranslate=retranslate,
         threads=threads,
+        enforce_glossary=enforce_glossary,
     )
 
 
@@ -278,6 +298,7 @@ def run(
     ),
     model: ModelOpt = "Helsinki-NLP/opus-mt-ar-en",
     glossary: GlossaryOpt = None,
+    no_glossary: NoGlossaryOpt = False,
     references: Annotated[
         list[Path] | None,
         typer.Option(
@@ -314,6 +335,7 @@ def run(
     from . import pipeline
     from .export import parse_formats
 
+    glossary = _glossary_choice(glossary, no_glossary)
     settings = _translate_options(
         model,
         beams,
@@ -323,6 +345,7 @@ def run(
         batch_tokens=batch_tokens,
         batch_sentences=batch_sentences,
         threads=threads,
+        enforce_glossary=not no_glossary,
     )
     with _stop_on_ctrl_c() as should_stop:
         options = pipeline.RunOptions(
@@ -335,6 +358,7 @@ def run(
             use_memory=not no_memory,
             memory=memory,
             should_stop=should_stop,
+            warn=_warn,
         )
         with _progress("translating") as progress:
             result = pipeline.run(options, progress)
@@ -460,6 +484,7 @@ def translate_cmd(
     workspace: Annotated[Path, typer.Argument(help="Workspace folder made by `tarjama ingest`.")],
     model: ModelOpt = "Helsinki-NLP/opus-mt-ar-en",
     glossary: GlossaryOpt = None,
+    no_glossary: NoGlossaryOpt = False,
     beams: BeamsOpt = 4,
     device: DeviceOpt = "auto",
     threads: ThreadsOpt = None,
@@ -480,9 +505,10 @@ def translate_cmd(
     from . import pipeline
     from .workspace import Workspace
 
+    chosen = _glossary_choice(glossary, no_glossary)
     ws = Workspace(workspace)
     docs = ws.load_all()
-    paths = pipeline.default_glossary() if glossary is None else glossary
+    paths = pipeline.default_glossary() if chosen is None else chosen
     gloss = pipeline.load_glossary(paths)
     settings = _translate_options(
         model,
@@ -494,11 +520,12 @@ def translate_cmd(
         batch_sentences=batch_sentences,
         retranslate=retranslate,
         threads=threads,
+        enforce_glossary=not no_glossary,
     )
     store = None if no_memory else (memory or workspace / pipeline.MEMORY_FILE)
     with _stop_on_ctrl_c() as should_stop, _progress("translating") as progress:
         stats = pipeline.glossary_and_translate(
-            docs, gloss, settings, progress, memory=store, should_stop=should_stop
+            docs, gloss, settings, progress, memory=store, should_stop=should_stop, warn=_warn
         )
     _print_stats(stats)
     for doc in docs:
@@ -723,12 +750,26 @@ def glossary_lint(
             help="Glossary files (TSV, CSV, TBX), layered in order. Default: glossary/."
         ),
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Also report English the model's target vocabulary cannot write (hub id, "
+            "cached, or local directory).",
+        ),
+    ] = None,
 ) -> None:
     """Report duplicate, conflicting, shadowed and unmatchable entries, with file and line."""
     from .glossary.lint import lint, summary
     from .pipeline import default_glossary
 
-    problems = lint(files or default_glossary())
+    model_dir = None
+    if model is not None:
+        from .engine.model import resolve
+
+        model_dir = resolve(model, download=False).path
+    problems = lint(files or default_glossary(), model_dir=model_dir)
     for problem in problems:
         print(problem)
     print(summary(problems), file=sys.stderr)

@@ -22,6 +22,7 @@ from .engine import (
     load_backend,
     translate,
 )
+from .engine.model import ModelRef
 from .evaluate import References, evaluate, load_references
 from .ingest import IngestOptions, ingest
 from .memory import FILENAME as MEMORY_FILE
@@ -105,6 +106,8 @@ class RunOptions:
     use_memory: bool = True  # keep translations in a memory, and take them from it
     memory: Path | None = None  # None: <out>/memory.sqlite
     should_stop: Callable[[], bool] | None = None  # polled between batches (Ctrl-C)
+    # Told each warning found before translating: glossary English the model cannot write.
+    warn: Callable[[str], None] | None = None
 
 
 @dataclass(slots=True)
@@ -116,6 +119,60 @@ class RunResult:
     stats: TranslateStats = field(default_factory=TranslateStats)
 
 
+@dataclass(frozen=True, slots=True)
+class Unspellable:
+    """A glossary entry whose English has characters the model cannot write."""
+
+    entry: glossary_mod.Entry
+    characters: str
+
+    def __str__(self) -> str:
+        from .engine.vocab import quote_characters
+
+        where = f"{self.entry.source}: " if self.entry.source else ""
+        return (
+            f'{where}"{self.entry.en}": the model cannot write '
+            f"{quote_characters(self.characters)}; this term will be reported missed"
+        )
+
+
+def unspellable_terms(
+    glossary: glossary_mod.Glossary, model_dir: Path, docs: Sequence[Document] | None = None
+) -> list[Unspellable]:
+    """Glossary entries whose English the model's target vocabulary cannot encode.
+
+    Such a term can be neither forced into a translation nor found in one: it is reported
+    ``missed`` wherever it occurs (see :mod:`translate.engine.vocab`).
+
+    Args:
+        glossary: the glossary of the batch.
+        model_dir: the model's directory (``ModelRef.path``).
+        docs: when given, only the entries of terms recorded on their segments (what this batch
+            will report, and what ``run``/``translate`` warn about), once each; else every
+            entry of the glossary.
+
+    Returns:
+        One item per entry, in glossary order; none when the model has no ``target.spm`` to
+        check against.
+
+    Raises:
+        ModelError: the model's ``target.spm`` cannot be read.
+    """
+    from .engine.vocab import target_spm, unspellable
+
+    if target_spm(model_dir) is None:
+        return []
+    entries = glossary.entries
+    if docs is not None:
+        # Terms name their entry by its Arabic; the last entry with it wins, as in matching.
+        by_ar = {e.ar: e for e in glossary.entries}
+        used = {t.entry for d in docs for s in d.segments() for t in s.terms}
+        chosen = {id(by_ar[ar]) for ar in used if ar in by_ar}
+        entries = [e for e in entries if id(e) in chosen]
+    missing = unspellable(model_dir, dict.fromkeys(e.en for e in entries))
+    return [Unspellable(e, missing[e.en]) for e in entries if e.en in missing]
+
+
 def glossary_and_translate(
     docs: list[Document],
     glossary: glossary_mod.Glossary,
@@ -125,6 +182,7 @@ def glossary_and_translate(
     backend: Backend | None = None,
     memory: Path | None = None,
     should_stop: Callable[[], bool] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> TranslateStats:
     """Record glossary terms in every segment, then translate what is untranslated.
 
@@ -132,10 +190,16 @@ def glossary_and_translate(
         backend: an engine already loaded (else loaded from ``options``).
         memory: the translation memory file to use and fill (``None``: none).
         should_stop: polled between batches; see :func:`translate.engine.translate`.
+        warn: called, before translating, with one line per glossary entry matched in ``docs``
+            whose English the model cannot write (:func:`unspellable_terms`).
     """
     for doc in docs:
         glossary_mod.annotate(doc, glossary)
     backend = backend or load_backend(options)
+    ref = getattr(backend, "ref", None)  # both engines have one; a stand-in may not
+    if warn is not None and isinstance(ref, ModelRef):
+        for item in unspellable_terms(glossary, ref.path, docs):
+            warn(str(item))
     stats = TranslateStats()
     store = TranslationMemory(memory) if memory is not None else None
     try:
@@ -176,6 +240,7 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
         backend=backend,
         memory=memory,
         should_stop=options.should_stop,
+        warn=options.warn,
     )
     # Evaluation sets every segment's QA flags (with or without references), so it runs before
     # the documents are saved; scores need references, terms and flags do not.

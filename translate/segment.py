@@ -8,6 +8,13 @@ boundary:
   of the paragraph (scraped articles often lose the closing mark), unless a quotation that ends
   with a terminator closes it (``قال: "انتهى." وأضاف``); a bracket that does so ends an aside,
   not the sentence (``وصفه بأنه تاريخي (!) ثم``);
+* after a quotation that ends with ``!``, ``?`` or ``؟`` and is followed by words that carry the
+  sentence on (``سأل «لماذا؟» دون أن يرد``, ``صرخ "كفى!" ثم انسحب``): Arabic has no capital
+  letters to tell a new sentence, so such a quotation ends the sentence only when a terminator
+  follows it (``«انتهى الأمر!». وفي``), at the end of the paragraph, or when the next words open
+  a new sentence as news copy does: a connective (وفي، إلى ذلك، من جهته، في المقابل، يذكر أن …)
+  or و and a reporting verb (وأضاف، وأكدت، وأشار …; see ``_OPENER``). A quotation ending with
+  ``.`` or ``…`` ends the sentence as before;
 * inside numbers (``1.500``, ``3.5``, ``10:30``, ``6/7/2022``): the terminator must be followed by
   whitespace, and ``:`` and ``/`` are no terminators;
 * after abbreviations and initials: a run of single letters joined by dots (``د.``, ``م.``,
@@ -51,7 +58,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .arabic import normalize
+from .arabic import fold, normalize
 from .document import Document, Flag, Segment
 from .errors import UsageError
 
@@ -64,6 +71,50 @@ _TRAILERS = frozenset(".!?؟…\"»”)]}'’")
 _BRACKET_CLOSERS = frozenset(")]}﴾")
 # A run of single letters separated by dots, just before the candidate boundary: د. م. أ.ف.ب.
 _INITIALS = re.compile(r"(?:^|[\s(«“\"])(?:[^\W\d_]\.)*[^\W\d_]$")
+# A quotation ending with one of these may end inside the sentence: «لماذا؟» دون أن يرد.
+_QUESTION_OR_EXCLAMATION = frozenset("!?؟")
+_QUOTE_CLOSERS = "\"»”'’"
+# What opens a new sentence of Arabic news copy after such a quotation (matched on folded text:
+# أ إ آ → ا, ى → ي, ة → ه, no diacritics). Connectives, with or without و, and و with a
+# reporting verb (feminine ت or plural وا ending). Deliberately short: a word missing here
+# leaves two sentences joined, which translates better than a sentence cut in two.
+_CONNECTIVES = (
+    "في المقابل",
+    "في سياق",
+    "في هذا السياق",
+    "في غضون ذلك",
+    "في الأثناء",
+    "إلى ذلك",
+    "من جهة",
+    "من جهته",
+    "من جهتها",
+    "من جهتهم",
+    "من جانبه",
+    "من جانبها",
+    "من جانبهم",
+    "بدوره",
+    "بدورها",
+    "يذكر أن",
+    "يشار إلى",
+    "الجدير بالذكر",
+    "على صعيد",
+)
+_AFTER_WAW = ("في", "فيما", "من المقرر", "من المتوقع", "كان", "كانت", "جاء", "يأتي", "تأتي")
+_REPORTING_VERBS = (
+    "أضاف", "أشار", "قال", "أكد", "تابع", "أوضح", "لفت", "شدد", "نقل", "ذكر", "أفاد", "أعلن",
+    "اعتبر", "بين", "نفى", "طالب", "كشف", "أردف", "اختتم",
+)  # fmt: skip
+
+
+def _alternatives(words: Sequence[str]) -> str:
+    return "|".join(re.escape(fold(w).text) for w in sorted(words, key=len, reverse=True))
+
+
+_OPENER = re.compile(
+    rf"(?:و?(?:{_alternatives(_CONNECTIVES)})|و(?:{_alternatives(_AFTER_WAW)})"
+    rf"|و(?:{_alternatives(_REPORTING_VERBS)})(?:ت|وا)?)(?![^\W_])"
+)
+_OPENER_WINDOW = 40  # characters after a quotation folded to look for an opener
 
 #: Default token budget per segment: well under the 512 that MarianMT models take, because
 #: translation quality drops on long inputs well before the hard limit.
@@ -138,6 +189,9 @@ def split_sentences(paragraph: str) -> list[tuple[str, str]]:
                 k = j
                 while k < n and text[k].isspace():
                     k += 1
+                if k < n and _quotation_goes_on(text, i, j, k):
+                    i += 1
+                    continue
                 pieces.append((text[start:j], text[j:k]))
                 stack.clear()
                 start = k
@@ -181,6 +235,21 @@ def _scan_trailers(text: str, i: int, stack: list[str]) -> tuple[int, int]:
                 break  # an opening quote glued to the terminator: not a trailer
         j += 1
     return j, len(stack)
+
+
+def _quotation_goes_on(text: str, i: int, j: int, k: int) -> bool:
+    """Whether the sentence goes on after the quotation whose end ``text[i:j]`` is.
+
+    ``text[i:j]`` is a run of terminators and closing marks, ``text[k]`` the first character
+    after the whitespace that follows it. True when the run is ``!``, ``?`` or ``؟`` and closing
+    quotation marks only (no terminator after the quotation) and ``text[k:]`` opens no new
+    sentence (see ``_OPENER``).
+    """
+    run = text[i:j]
+    inside = run.rstrip(_QUOTE_CLOSERS)
+    if inside == run or not inside or inside[-1] not in _QUESTION_OR_EXCLAMATION:
+        return False
+    return not _OPENER.match(fold(text[k : k + _OPENER_WINDOW]).text)
 
 
 def _is_initial(text: str, start: int, dot: int) -> bool:

@@ -1,8 +1,9 @@
 """``tarjama glossary lint``: problems in glossary files, each with file and line.
 
 Errors make a glossary wrong (a duplicate Arabic form with two different renderings, a row the
-loader rejects, an entry that can never match); warnings are worth a look (the same entry twice,
-an entry inside a longer one, an ``avoid`` rendering inside the rendering itself).
+loader rejects, an entry that can never match; with a model, an English the model cannot write);
+warnings are worth a look (the same entry twice, an entry inside a longer one, an ``avoid``
+rendering inside the rendering itself).
 """
 
 from __future__ import annotations
@@ -35,8 +36,18 @@ def _key(form: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(form).text))
 
 
-def lint(paths: Sequence[Path]) -> list[Problem]:
-    """Check glossary files (layered in the order given); returns the problems found."""
+def lint(paths: Sequence[Path], model_dir: Path | None = None) -> list[Problem]:
+    """Check glossary files (layered in the order given); returns the problems found.
+
+    Args:
+        paths: glossary files, layered in this order.
+        model_dir: a model directory (``ModelRef.path``); when given, every entry whose English
+            has characters the model's target vocabulary cannot encode is an error: that term is
+            reported missed wherever it occurs (:mod:`translate.engine.vocab`).
+
+    Raises:
+        ModelError: ``model_dir`` has no readable ``target.spm``.
+    """
     problems: list[Problem] = []
     entries: list[Entry] = []
     for path in paths:
@@ -92,7 +103,27 @@ def lint(paths: Sequence[Path]) -> list[Problem]:
             if any(not p.strip() for p in parts):
                 problems.append(Problem(entry.source, "warning", f"empty item in {cell}"))
     problems += _contained(seen, written)
+    if model_dir is not None:
+        problems += _unspellable(entries, model_dir)
     return problems
+
+
+def _unspellable(entries: Sequence[Entry], model_dir: Path) -> list[Problem]:
+    """Entries whose English the model cannot write (an error: the term is always missed)."""
+    from ..engine.vocab import quote_characters, unspellable
+
+    missing = unspellable(model_dir, dict.fromkeys(e.en for e in entries))
+    return [
+        Problem(
+            entry.source,
+            "error",
+            f"{entry.en!r}: the model cannot write {quote_characters(missing[entry.en])}, so "
+            "this term will be reported missed wherever it occurs; write the English with "
+            "characters the model knows, or use a model whose vocabulary has them",
+        )
+        for entry in entries
+        if entry.en in missing
+    ]
 
 
 def _contained(
