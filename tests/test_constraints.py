@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from translate.document import Document, Segment, Term
 from translate.engine import Translation
-from translate.engine.constraints import Constraint, TermForcer
+from translate.engine.constraints import LengthCap, enforce, source_span, words
+from translate.engine.constraints import Term as Term_
 from translate.engine.types import TermSpec
 from translate.glossary import Entry, Glossary, english_has
 
@@ -33,17 +35,25 @@ def test_every_term_appears_in_the_english(corpus_docs, tiny_model: Path, beams:
     assert sum(t.verdict == "forced" for _, t in terms) > len(terms) * 0.8
 
 
-def test_terms_are_decoded_inside_the_hypothesis(corpus_docs, tiny_model: Path) -> None:
+def test_words_outside_the_terms_are_the_unconstrained_output(
+    corpus_docs, tiny_model: Path
+) -> None:
     docs, glossary = corpus_docs
-    segments = _run(docs, glossary, tiny_model, num_beams=4)
-    placements = []
-    for seg in segments:
-        text = seg.target or ""
-        for term in seg.terms:
-            start = text.find(term.en)
-            placements.append(start / max(len(text), 1))
-    # Words follow the terms (they are conditioned on them): most terms sit well before the end.
-    assert sum(p < 0.7 for p in placements) > len(placements) * 0.7
+    on = _run(docs, glossary, tiny_model, num_beams=4)
+    off = _run(docs, glossary, tiny_model, num_beams=4, enforce_glossary=False)
+    repaired = 0
+    for a, b in zip(on, off, strict=True):
+        if not a.terms or a.target == b.target:
+            continue
+        repaired += 1
+        # Take the terms out of the enforced output: what is left are the unconstrained
+        # output's characters with the model's renderings taken out, in order.
+        rest = "".join((a.target or "").split())
+        for term in sorted({t.en for t in a.terms}, key=len, reverse=True):
+            rest = rest.replace("".join(term.split()), "")
+        plain = iter("".join((b.target or "").split()))
+        assert all(ch in plain for ch in rest), (a.target, b.target)
+    assert repaired > 10
 
 
 def test_segments_without_terms_are_unchanged(corpus_docs, tiny_model: Path) -> None:
@@ -80,68 +90,101 @@ def test_avoid_rendering_is_replaced_when_not_enforced() -> None:
     assert seg.terms[0].verdict == "avoided"
 
 
-# -- the constraint state machine, on hand-made score tensors ------------------------------
+# -- replacing the model's own rendering, on hand-made pieces and attention ------------------
 
-VOCAB = 12
-EOS = 0
-GLUE = torch.zeros(VOCAB, dtype=torch.bool)
-GLUE[9] = True  # token 9 continues a word
-
-
-def _forcer(constraints: list[Constraint], cap: int = 20) -> TermForcer:
-    return TermForcer([constraints], [cap], num_beams=1, eos=EOS, glue=GLUE, start=1)
+# Source: ▁قال ▁المتحدث ▁في ▁عين ▁العرب . </s>   (the term عين العرب is pieces 3-4)
+SOURCE = ["▁قال", "▁المتحدث", "▁في", "▁عين", "▁العرب", ".", "</s>"]
+KOBANI = Term_("Kobani", ("▁Kob", "ani"), 3, 5)
 
 
-def _step(forcer: TermForcer, generated: list[int]) -> torch.Tensor:
-    ids = torch.tensor([[99, *generated]])
-    return forcer(ids, torch.zeros(1, VOCAB))[0]
+def _attention(peaks: list[int], width: int = len(SOURCE)) -> np.ndarray:
+    """One row per output piece, its mass on the source piece given (the last column is </s>)."""
+    rows = np.full((len(peaks), width), 0.01, dtype=np.float32)
+    for r, peak in enumerate(peaks):
+        rows[r, peak] = 1.0
+    return rows
 
 
-def test_started_term_is_completed_and_not_glued() -> None:
-    forcer = _forcer([Constraint("Kobani", (5, 6), expected=10)])
-    after_start = _step(forcer, [3, 5])
-    assert torch.isfinite(after_start).tolist() == [i == 6 for i in range(VOCAB)]
-    after_term = _step(forcer, [3, 5, 6])
-    assert after_term[9] == float("-inf")  # no letters glued onto the term
-    assert torch.isfinite(after_term[EOS])  # all terms done: the sentence may end
+def _text(pieces: list[str]) -> str:
+    return "".join(pieces).replace("▁", " ").strip()
 
 
-def test_pending_term_blocks_eos_and_is_forced_at_its_deadline() -> None:
-    forcer = _forcer([Constraint("SDF", (7,), expected=2)])
-    early = _step(forcer, [3])
-    assert early[EOS] == float("-inf")
-    assert early[7] > early[3]  # inside the window: a bonus, not a force
-    late = _step(forcer, [3, 3, 3, 3, 3, 3])
-    assert torch.isfinite(late).tolist() == [i == 7 for i in range(VOCAB)]
-    done, forced = forcer.outcome(0, [3, 3, 3, 3, 3, 3, 7, 4, EOS])
-    assert done == {"SDF"} and forced == {"SDF"}
+def test_agreeing_name_is_kept_and_nothing_changes() -> None:
+    pieces = ["▁The", "▁spokesman", "▁said", "▁in", "▁Kob", "ani", "."]
+    outcome = enforce(pieces, _attention([0, 1, 0, 2, 3, 4, 5]), [KOBANI], _text)
+    assert outcome.pieces == pieces
+    assert outcome.kept == {"Kobani"} and outcome.forced == set()
 
 
-def test_term_produced_by_the_model_is_kept() -> None:
-    forcer = _forcer([Constraint("SDF", (7,), expected=15)])
-    done, forced = forcer.outcome(0, [3, 7, 4])
-    assert done == {"SDF"} and forced == set()
+def test_models_own_rendering_is_replaced_where_it_stands() -> None:
+    # "The spokesman said in Ain al-Arab." : Ain al-Arab attends to عين العرب.
+    pieces = ["▁The", "▁spokesman", "▁said", "▁in", "▁Ain", "▁al", "-", "Arab", "."]
+    outcome = enforce(pieces, _attention([0, 1, 0, 2, 3, 4, 4, 4, 5]), [KOBANI], _text)
+    assert _text(outcome.pieces) == "The spokesman said in Kobani."
+    assert outcome.forced == {"Kobani"}
 
 
-def test_budget_forces_terms_in_time() -> None:
-    forcer = _forcer([Constraint("Kobani", (5, 6), expected=15)], cap=6)
-    scores = _step(forcer, [3, 3, 3])  # 3 left: just room for the term and EOS
-    assert torch.isfinite(scores).tolist() == [i == 5 for i in range(VOCAB)]
+def test_the_models_spelling_of_the_name_alone_wins_over_attention() -> None:
+    # Attention points at "said" (a small model's noise); the model's translation of the name on
+    # its own, "Ain al-Arab", is spelled out in the output: that is what gets replaced.
+    pieces = ["▁The", "▁spokesman", "▁said", "▁in", "▁Ain", "▁al", "-", "Arab", "."]
+    term = Term_("Kobani", ("▁Kob", "ani"), 3, 5, "عين العرب", ("Ain al-Arab.",))
+    outcome = enforce(pieces, _attention([0, 1, 3, 2, 0, 0, 0, 0, 5]), [term], _text)
+    assert _text(outcome.pieces) == "The spokesman said in Kobani."
 
 
-def test_avoid_rendering_cannot_be_completed() -> None:
-    forcer = _forcer([Constraint("Kobani", (5, 6), expected=1, avoid=((2, 8),))])
-    scores = _step(forcer, [2])
-    assert scores[8] == float("-inf")
+def test_function_words_at_the_edge_stay_and_a_possessive_follows_the_name() -> None:
+    # "in" attends to the name too; it is not part of it. "'s" stays after the new name.
+    pieces = ["▁in", "▁Ain", "▁al", "-", "Arab", "'", "s", "▁east", "."]
+    outcome = enforce(pieces, _attention([3, 3, 4, 4, 4, 4, 4, 2, 5]), [KOBANI], _text)
+    assert _text(outcome.pieces) == "in Kobani's east."
 
 
-def test_length_cap_ends_rows_without_terms() -> None:
-    forcer = TermForcer([[]], [3], num_beams=1, eos=EOS, glue=GLUE)
-    scores = forcer(torch.tensor([[99, 4, 4, 4]]), torch.zeros(1, VOCAB))[0]
-    assert torch.isfinite(scores).tolist() == [i == EOS for i in range(VOCAB)]
+def test_an_article_stays_outside_an_abbreviation() -> None:
+    sdf = Term_("SDF", ("▁SDF",), 3, 5)
+    pieces = ["▁the", "▁Syrian", "▁Democratic", "▁Forces", "▁said", "."]
+    outcome = enforce(pieces, _attention([3, 3, 4, 4, 0, 5]), [sdf], _text)
+    assert _text(outcome.pieces) == "the SDF said."
 
 
-def test_term_specs_carry_position_and_avoid() -> None:
+def test_a_dropped_name_is_inserted_before_the_words_that_follow_it() -> None:
+    # "The spokesman said in . " : nothing renders the name; "." translates what follows it.
+    pieces = ["▁The", "▁spokesman", "▁said", "▁in", "▁today", "."]
+    outcome = enforce(pieces, _attention([0, 1, 0, 2, 5, 5]), [KOBANI], _text)
+    assert _text(outcome.pieces) == "The spokesman said in Kobani today."
+
+
+def test_two_names_each_replace_their_own_words() -> None:
+    ras = Term_("Serekaniye", ("▁Sere", "kaniye"), 1, 2)
+    kob = Term_("Kobani", ("▁Kob", "ani"), 3, 5)
+    pieces = ["▁from", "▁Ras", "▁al", "-", "Ain", "▁to", "▁Ain", "▁al", "-", "Arab", "."]
+    att = _attention([0, 1, 1, 1, 1, 2, 3, 4, 4, 4, 5])
+    outcome = enforce(pieces, att, [ras, kob], _text)
+    assert _text(outcome.pieces) == "from Serekaniye to Kobani."
+
+
+def test_words_keep_hyphens_and_leave_punctuation_out() -> None:
+    spans = words(["▁in", "▁Ain", "▁al", "-", "Arab", ",", "▁then"])
+    assert [w.text for w in spans] == ["in", "Ain", "al-Arab", "then"]
+    assert spans[2].end == 5  # the comma is not part of the word
+
+
+def test_source_span_covers_the_whole_name() -> None:
+    # Character fractions of "قال المتحدث في عين العرب." for عين العرب (chars 16-25).
+    text = "قال المتحدث في عين العرب."
+    start, end = text.index("عين"), text.index("العرب") + len("العرب")
+    assert source_span(SOURCE, start / len(text), end / len(text)) == (3, 5)
+
+
+def test_length_cap_ends_a_row_at_its_own_cap() -> None:
+    cap = LengthCap([3], num_beams=1, eos=0)
+    scores = cap(torch.tensor([[99, 4, 4, 4]]), torch.zeros(1, 12))[0]
+    assert torch.isfinite(scores).tolist() == [i == 0 for i in range(12)]
+    free = LengthCap([10], num_beams=1, eos=0)(torch.tensor([[99, 4]]), torch.zeros(1, 12))[0]
+    assert bool(torch.isfinite(free).all())
+
+
+def test_term_specs_carry_position_avoid_and_the_arabic() -> None:
     from translate.engine import _term_specs
 
     glossary = Glossary([Entry("عين العرب", "Kobani", avoid=("Kobane",))])
@@ -150,6 +193,6 @@ def test_term_specs_carry_position_and_avoid() -> None:
     (spec,) = _term_specs(seg, glossary)
     size = len(seg.source)
     assert spec == TermSpec(
-        "Kobani", seg.terms[0].start / size, ("Kobane",), seg.terms[0].end / size
+        "Kobani", seg.terms[0].start / size, ("Kobane",), seg.terms[0].end / size, "عين العرب"
     )
     assert isinstance(seg.terms[0], Term)

@@ -127,10 +127,18 @@ def _term_specs(seg: Segment, glossary: Glossary | None) -> list[TermSpec]:
     entries = {e.ar: e for e in glossary.entries} if glossary is not None else {}
     size = max(len(seg.source), 1)
     specs = []
+    from ..arabic import normalize
+
     for term in seg.terms:
         entry = entries.get(term.entry)
         specs.append(
-            TermSpec(term.en, term.start / size, entry.avoid if entry else (), term.end / size)
+            TermSpec(
+                term.en,
+                term.start / size,
+                entry.avoid if entry else (),
+                term.end / size,
+                normalize(term.entry or term.ar).text,
+            )
         )
     return specs
 
@@ -217,7 +225,6 @@ def translate(
     settings["glossary_enforced"] = options.enforce_glossary
     model = str(settings.get("model", ""))
     jobs: dict[str, tuple[str, list[TermSpec]]] = {}
-    with_terms: set[str] = set()
     keys: list[str] = []
     for seg in todo:
         specs = _term_specs(seg, glossary) if options.enforce_glossary else []
@@ -225,34 +232,24 @@ def translate(
         keys.append(key)
         if seg.normalized:
             jobs.setdefault(key, (seg.normalized, specs))
-            if seg.terms:
-                with_terms.add(key)
-    # Sorted by key, the batch plan over any subset is the matching part of the plan over the
-    # whole set: a resumed run decodes exactly the batches an uninterrupted run would have.
-    unique = sorted(jobs)
+    # Ordered by the sentence (not by its key, which holds the glossary terms), so that a batch
+    # holds the same sentences with the glossary as without it: decoding is unconstrained either
+    # way (enforcement repairs the output afterwards), and in transformers batch-mates share
+    # padding and int8 activation scales, so the same batches give the same unconstrained output.
+    # The order is the same in every run, so a resumed run decodes the batches of an
+    # uninterrupted run, less what the memory holds.
+    unique = sorted(jobs, key=lambda k: (jobs[k][0], k))
     results: dict[str, Translation] = {}
     if memory is not None and not options.retranslate:
         for key, hit in memory.get_many(unique).items():
             results[key] = Translation(hit.target, set(hit.terms), set(hit.forced))
     stats.segments, stats.sentences, stats.memory_hits = len(todo), len(unique), len(results)
     pending = [k for k in unique if k not in results]
-    # Sentences with glossary terms are batched apart from those without: in transformers,
-    # batch-mates share padding and (with int8 quantization) activation scales, so this keeps the
-    # output of a sentence without terms the same whether enforcement is on or off. Engines whose
-    # rows are independent (CTranslate2: per-row int8 scales) keep one plan, and fewer batches.
-    groups = [[k for k in pending if k not in with_terms], [k for k in pending if k in with_terms]]
-    if getattr(backend, "independent_rows", False):
-        groups = [pending]  # the engine decodes each sentence alone within a batch
     counts = backend.count_tokens([jobs[k][0] for k in pending]) if pending else []
-    lengths_of = dict(zip(pending, counts, strict=True))
     budget = int(options.max_batch_tokens or getattr(backend, "batch_tokens", None) or 2048)
     plan = [
-        [group[i] for i in batch]
-        for group in groups
-        if group
-        for batch in plan_batches(
-            [lengths_of[k] for k in group], budget, options.max_batch_sentences
-        )
+        [pending[i] for i in batch]
+        for batch in plan_batches(counts, budget, options.max_batch_sentences)
     ]
     done = len(unique) - len(pending)
     if progress is not None:

@@ -1,258 +1,493 @@
-"""Glossary enforcement inside beam search: every term's English is decoded into the hypothesis.
+"""Glossary enforcement: decode freely, keep what is right, and replace the model's own rendering.
 
-transformers 5 removed constrained beam search (``force_words_ids``), and neither CTranslate2 nor
-any other open MarianMT runtime has lexically constrained decoding, so this is ours. It is a
-logits processor, so it runs inside transformers' own batched beam search at the cost of a few
-dictionary look-ups per hypothesis per step.
+Every glossary term found in the Arabic must appear, as the glossary writes it, in the English;
+no open MarianMT runtime offers that (transformers 5 removed constrained beam search, CTranslate2
+has no logits hook in Python), so this module is ours. Both backends use it the same way:
 
-How a term gets into a hypothesis
-=================================
-Each segment carries constraints: the target-side token ids of each term's English, and an
-*expected position* in the output, estimated from where the term sits in the source (news
-translation from Arabic is close to monotonic). For every hypothesis, at every step:
+1. **Decode without constraints.** Each batch is decoded exactly as without a glossary (same
+   batches, same length caps), so a sentence without terms, and a sentence whose names the model
+   already writes as the glossary does, come out *identical* to the unconstrained output, and
+   their terms are ``kept``.
+2. **Find the model's own rendering** of each missing term: the words of the output whose
+   cross-attention peaks on the term's Arabic (:func:`locate`). The attention comes with the
+   decode (CTranslate2's ``return_attention``) or from one teacher-forced forward pass over the
+   output (transformers), only for sentences that miss a term.
+3. **Replace it in place** (:func:`enforce`): those words become the glossary's English, the
+   rest of the sentence stays as the model wrote it. A term the model dropped altogether is
+   inserted before the first word that translates something after it. The result is ``forced``.
 
-1. If the hypothesis is inside a term (it has produced the first ``k`` tokens of it), the next
-   token of the term is forced: once started, a term is always completed exactly.
-2. Otherwise, for each pending term: inside a window around its expected position the first
-   token gets a bonus (the model may take it, or produce the term by itself — ``kept``); at the
-   deadline (expected position + slack) the first token is forced (``forced``); and when the
-   remaining length budget only just fits the pending terms, they are forced one after the
-   other. While any term is pending, end-of-sentence is not allowed.
-3. Right after a term is complete, tokens that would glue letters onto it (``Kobani`` +
-   ``s``) are masked, so the term stays a word of its own.
-4. English renderings the glossary lists under ``avoid`` cannot be completed.
+Which measurement decided it (``evaluation/trained/``, a MarianMT trained here on synthetic
+Syrian news, 300 test sentences, a glossary where half the entries disagree with the names the
+model learned; numbers in ``evaluation/trained/results.json`` and ``evaluation/README.md``):
+the earlier design steered beam search (a logits processor forcing each term's first token near
+the position that matched its place in the Arabic, and forced prefixes from a greedy probe for
+CTranslate2). Against the trained model it damaged sentences: the model's own rendering kept
+beside the glossary's ("Ain al-Arab Kobani"), words derailed around a term forced early, names
+repeated, agreeing names ``forced`` instead of ``kept`` and their sentences changed. Steering
+cannot know where the model *would* write a name; the unconstrained output shows it. Replacing
+there leaves every other word as the model decided, so the words outside the names are exactly
+the unconstrained output's, and the cost is a forward pass for the sentences that need a repair.
 
-Because every hypothesis — not only the best — is held to the same rules, whichever hypothesis
-beam search returns contains every term; the words after a term are decoded conditioned on it.
-Rows of segments without terms are never touched, apart from the per-sentence length cap that
-applies to every row with or without a glossary, so their output is the same either way.
+Designs considered
+------------------
+* *steering beam search* (the earlier design, above): one decode, but the damage measured.
+* *replace and re-decode the rest* (force the output up to the replaced name, forbid the model's
+  rendering, decode the words after it again): the words after a name are conditioned on the
+  glossary's spelling; it costs a second beam decode for every repaired sentence, and in news a
+  different spelling of a name hardly changes the words after it.
+* *dynamic beam allocation* (Post & Vilar 2018): a principled constrained search, but a decoding
+  loop of our own for both backends, and it too places a term wherever search finds room.
+* *n-best reranking*: no guarantee; a name the model never learned is in no hypothesis.
 
-Designs considered (see evaluation/glossary/README.md for measurements)
------------------------------------------------------------------------
-* *n-best rerank* (decode, keep the best hypothesis that has all terms): cheap, no guarantee; with
-  an unfamiliar name no hypothesis has it.
-* *forced-prefix repair* (decode, cut the hypothesis where the cross-attention points at the
-  term, force prefix + term, decode the rest again): guaranteed, but one extra decode per missing
-  term per segment — 2–4x the time on news sentences with several names.
-* *dynamic beam allocation* (Post & Vilar 2018): the principled constrained search, but it
-  replaces beam search with a bank-per-progress-level search that transformers no longer ships;
-  a faithful re-implementation is a decoding loop of our own.
-* *this design* (constraint-state machine + position-guided forcing in a logits processor):
-  guaranteed, one decode, within transformers' beam search, cost proportional to the number of
-  hypotheses with pending terms. It places a term by the source position rather than by search
-  over all placements; the bonus window lets a trained model choose the exact spot itself.
+The word alignment is attention-based, which is why this is written here: no maintained aligner
+works on a decoder's own output without a second model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
-import torch
+from ..glossary import english_has
 
-#: Bonus (in log-probability) for a pending term's first token near its expected position.
-BONUS = 2.0
-#: How many tokens before the expected position the bonus starts, and after it the force comes.
-WINDOW = 3
-SLACK = 4
+#: Word-start marker of sentencepiece pieces.
+SPACE = "▁"
+#: Share of a word's attention that must fall on a term's Arabic for the word to be the model's
+#: rendering of it when its peak lies elsewhere.
+MIN_SHARE = 0.35
+#: Output tokens for the model's translation of a name alone: every name fits, and one fixed
+#: limit keeps the answer the same whatever other names share its batch.
+NAME_TOKENS = 32
+#: How much a lower hypothesis of the model's translation of a name alone counts, per rank.
+RANK_WEIGHT = 0.8
+#: How closely (0-1) words must spell one of those translations to be taken for the name.
+MIN_LIKE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
-class Constraint:
-    """One term to decode: its English, token ids, expected position, and renderings to avoid."""
+class Term:
+    """One term to enforce in one sentence.
+
+    Attributes:
+        en: the glossary's English.
+        pieces: its target pieces (the first starts with ``▁``).
+        start, end: the Arabic term's source pieces, ``[start, end)``.
+        ar: the Arabic name alone (normalized), to ask the model how it renders it.
+        renderings: how the model translates the name on its own ("Ain al-Arab"), its beam's
+            hypotheses best first, when the backend asked: the likeliest spellings of the name
+            in its output.
+    """
 
     en: str
-    tokens: tuple[int, ...]
-    expected: int  # expected index of the first token among the generated tokens
-    avoid: tuple[tuple[int, ...], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _State:
-    done: frozenset[int] = frozenset()
-    active: tuple[int, int] | None = None  # (constraint, tokens produced so far)
-    assisted: frozenset[int] = frozenset()  # constraints whose first token we forced or boosted
-    just_done: bool = False
+    pieces: tuple[str, ...]
+    start: int
+    end: int
+    ar: str = ""  # the name's Arabic, as the model sees it
+    renderings: tuple[str, ...] = ()  # the model's translations of the name alone, best first
 
 
 @dataclass(slots=True)
-class _Row:
-    constraints: Sequence[Constraint]
-    max_new: int
-    states: dict[tuple[int, ...], _State] = field(default_factory=dict)
-    moves: set[tuple[tuple[int, ...], int]] = field(
-        default_factory=set
-    )  # (prefix, token) we pushed
+class Outcome:
+    """The repaired target pieces, and which terms were kept or forced."""
+
+    pieces: list[str]
+    kept: set[str] = field(default_factory=set)
+    forced: set[str] = field(default_factory=set)
 
 
-class TermForcer:
-    """A transformers logits processor enforcing per-sentence constraints and length caps.
+def _piece_at(body: Sequence[str], char: float) -> int:
+    """The piece holding character ``char`` of the text sentencepiece saw (``▁`` + the text,
+    every ``▁`` standing for the space before its word)."""
+    seen = 0
+    for i, piece in enumerate(body):
+        if seen + len(piece) > char:
+            return i
+        seen += len(piece)
+    return max(len(body) - 1, 0)
+
+
+def source_span(
+    pieces: Sequence[str], start: float, end: float | None, words: int = 1
+) -> tuple[int, int]:
+    """The source pieces ``[first, last)`` of a term, from where it starts and ends in the
+    sentence as fractions of its characters (see ``TermSpec``).
+
+    Without an end, as many Arabic words as the English has are taken (عين العرب → Kobani would
+    otherwise leave a word behind).
+    """
+    body = [p for p in pieces if p != "</s>"]
+    size = max(sum(len(p) for p in body) - 1, 1)  # the text's length: the pieces less one ▁
+    first = _piece_at(body, start * size + 1)
+    if end is not None:
+        # The term's last character is the one before ``end``.
+        return first, max(first + 1, _piece_at(body, max(start * size + 1, end * size)) + 1)
+    last = first + 1
+    while last < len(body) and (words > 1 or not body[last].startswith(SPACE)):
+        if body[last].startswith(SPACE):
+            words -= 1
+        last += 1
+    return first, last
+
+
+def _is_word(piece: str) -> bool:
+    return any(ch.isalnum() for ch in piece)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """An output word: its pieces ``[start, end)`` (trailing punctuation left out), where it
+    ends without a possessive ``'s`` (``stem``), and its text, plain and without the
+    possessive."""
+
+    start: int
+    end: int
+    stem: int
+    text: str
+    stem_text: str
+
+
+def words(pieces: Sequence[str]) -> list[Word]:
+    """The output's words (``▁al - Arab 's ,`` is one word, ``al-Arab's``, stem ``al-Arab``)."""
+    out: list[Word] = []
+    i = 0
+    while i < len(pieces):
+        j = i + 1
+        while j < len(pieces) and not pieces[j].startswith(SPACE):
+            j += 1
+        end = j
+        while end > i + 1 and not _is_word(pieces[end - 1]):
+            end -= 1
+        stem = end
+        for k in range(i + 1, end):
+            if pieces[k].startswith(("'", "’")):
+                stem = k
+                break
+        if any(_is_word(p) for p in pieces[i:end]):
+            text = "".join(pieces[i:end]).replace(SPACE, " ").strip()
+            stem_text = "".join(pieces[i:stem]).replace(SPACE, " ").strip()
+            out.append(Word(i, end, stem, text, stem_text))
+        i = j
+    return out
+
+
+def _plain(text: str) -> list[str]:
+    """Words of a rendering, compared case-insensitively, without edge punctuation."""
+    out = []
+    for word in text.split():
+        word = word.strip('.,;:!?"“”()[]«»').lower()
+        if word:
+            out.append(word)
+    return out
+
+
+def _runs(spans: Sequence[Word], want: list[str], taken: set[int] | None = None) -> list[list[int]]:
+    """Every run of words that spells ``want`` (none of them in ``taken``)."""
+    found: list[list[int]] = []
+    blocked = set(taken or ())
+    while run := _spelled(spans, want, blocked):
+        found.append(run)
+        blocked.update(run)
+    return found
+
+
+def _similar(spans: Sequence[Word], run: list[int], want: list[str]) -> float:
+    """How closely the words ``run`` spell the rendering ``want`` (0-1, by characters)."""
+    text = " ".join(spans[k].stem_text.lower() for k in run)
+    return SequenceMatcher(None, text, " ".join(want)).ratio()
+
+
+def _spelled(spans: Sequence[Word], want: list[str], taken: set[int]) -> list[int]:
+    n = len(want)
+    for k in range(len(spans) - n + 1):
+        run = list(range(k, k + n))
+        if taken & set(run):
+            continue
+        got = [spans[i].text.lower() for i in run]
+        last = spans[run[-1]].stem_text.lower()
+        if got[:-1] == want[:-1] and want[-1] in (got[-1], last):
+            return run
+    return []
+
+
+def _function_word(text: str) -> bool:
+    """A lower-case word ("in", "of"): never the edge of a name the model wrote."""
+    return text.isalpha() and text.islower()
+
+
+def _name_like(text: str) -> bool:
+    """Capitalised, or a transliterated article-prefixed part (al-Sham, el-Hamra)."""
+    return bool(text) and (text[0].isupper() or text.split("-", 1)[0] in _ARTICLES)
+
+
+_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az"})
+
+
+def locate(
+    pieces: Sequence[str],
+    attention: Any,
+    term: Term,
+    taken: set[int],
+    others: Sequence[Term] = (),
+    missing: Sequence[Term] = (),
+) -> tuple[list[int], float]:
+    """The output words that render ``term`` (indices into :func:`words`), and their weight.
+
+    Candidates come from the model's own translations of the name (``term.renderings``),
+    spelled out in the output in whole or in part, and from the cross-attention: a word
+    renders the term when its attention mass (summed
+    over its pieces, the final ``</s>`` column left out, as attention parks there) peaks on the
+    term's source pieces, or when at least :data:`MIN_SHARE` of it lies there; of several runs
+    of such adjacent words, the one that reads most like a rendering wins (at least
+    :data:`MIN_LIKE`), else the one with the most attention on the term. The run then loses
+    lower-case function words at its edges ("in") and takes in adjacent name-like words that
+    attend to no other term ("World [Food Programme]"), as a small model's attention often
+    covers only part of a name. Words in ``taken`` belong to another term already.
+    """
+    import numpy as np
+
+    spans = words(pieces)
+    if not spans:
+        return [], 0.0
+    weights = None
+    if attention is not None:
+        weights = np.asarray(attention, dtype=np.float32)[: len(pieces)]
+        if weights.ndim != 2 or weights.shape[0] < len(pieces) or weights.shape[1] < 2:
+            weights = None
+    if weights is not None:
+        weights = weights[:, :-1]
+        totals = np.stack([weights[w.start : w.end].sum(axis=0) for w in spans])
+        peak = totals.argmax(axis=1)
+        mass = totals[:, term.start : term.end].sum(axis=1)
+        share = mass / np.maximum(totals.sum(axis=1), 1e-9)
+    # Candidates from the model's translations of the name alone: runs of the output spelling a
+    # rendering, or the part of one that holds a name-like word ("A A Abu Kamal" → "Abu
+    # Kamal"), each scored by how much of that rendering it spells, lower beam hypotheses
+    # counting less (a beam's tail holds truncated names: "the Syria").
+    scored: list[tuple[float, list[int]]] = []
+    for rank, rendering in enumerate(term.renderings):
+        want = _plain(rendering)
+        if len(want) > 1 and want[0] == "the":
+            want = want[1:]
+        want = [w for i, w in enumerate(want) if i == 0 or w != want[i - 1]]
+        for size in range(len(want), 0, -1):
+            for first in range(len(want) - size + 1):
+                part = want[first : first + size]
+                if not any(w[0].isalpha() and len(w) > 2 for w in part):
+                    continue
+                for run in _runs(spans, part, taken):
+                    scored.append((RANK_WEIGHT**rank * _similar(spans, run, want), run))
+
+    def like(run: list[int]) -> float:
+        return max(
+            (
+                RANK_WEIGHT**rank * _similar(spans, run, _plain(r))
+                for rank, r in enumerate(term.renderings)
+            ),
+            default=0.0,
+        )
+
+    attended: list[list[int]] = []
+    if weights is not None:
+        inside = [
+            k
+            for k in range(len(spans))
+            if k not in taken and (term.start <= peak[k] < term.end or share[k] >= MIN_SHARE)
+        ]
+        for k in inside:
+            if attended and attended[-1][-1] == k - 1:
+                attended[-1].append(k)
+            else:
+                attended.append([k])
+        scored += [(like(run), run) for run in attended]
+    best: list[int] = []
+    weight = 0.0
+    if scored:
+        score, best = max(scored, key=lambda item: item[0])
+        if score >= MIN_LIKE:
+            weight = 1e6 * score
+        else:
+            best = []
+    if not best and attended:
+        # No rendering to go by: the run with the most attention on the name.
+        best = max(attended, key=lambda run: float(mass[run].sum()))
+        weight = float(mass[best].sum())
+    own = set(_plain(term.en))
+    while best and _function_word(spans[best[0]].text) and spans[best[0]].text not in own:
+        best = best[1:]
+    while best and _function_word(spans[best[-1]].text) and spans[best[-1]].text not in own:
+        best = best[:-1]
+    if not best:
+        return [], 0.0
+    theirs = {w for o in others if o.en != term.en for w in _plain(o.en)}
+
+    def joins(k: int, towards: int) -> bool:
+        # A neighbour spelled like a name, with no punctuation between, that is no other
+        # term's word and attends to no other term's Arabic: the rest of a name the
+        # evidence found only in part ("Abu [Kamal]").
+        left, right = (k, towards) if k < towards else (towards, k)
+        if spans[left].end != spans[right].start or k in taken or not _name_like(spans[k].text):
+            return False
+        if spans[k].text.lower() in theirs:
+            return False
+        # Only the Arabic of other *missing* terms counts: a kept term's words are protected.
+        return weights is None or not any(
+            o.start <= peak[k] < o.end for o in missing if o is not term
+        )
+
+    while best[0] > 0 and joins(best[0] - 1, best[0]):
+        best.insert(0, best[0] - 1)
+    while best[-1] + 1 < len(spans) and joins(best[-1] + 1, best[-1]):
+        best.append(best[-1] + 1)
+    return best, weight
+
+
+def _insertion(pieces: Sequence[str], attention: Any, term: Term) -> int:
+    """Where a term the model dropped goes: before the first word that translates something
+    after it, else before the sentence's final punctuation."""
+    import numpy as np
+
+    spans = words(pieces)
+    if attention is not None and spans:
+        weights = np.asarray(attention, dtype=np.float32)[: len(pieces), :-1]
+        if weights.ndim == 2 and weights.shape[0] >= len(pieces) and weights.shape[1] > 0:
+            for w in spans:
+                if int(weights[w.start : w.end].sum(axis=0).argmax()) >= term.end:
+                    return w.start
+    end = len(pieces)
+    while end > 0 and not _is_word(pieces[end - 1]):
+        end -= 1
+    return end
+
+
+def enforce(
+    pieces: Sequence[str],
+    attention: Any,
+    terms: Sequence[Term],
+    detokenize: Callable[[Sequence[str]], str],
+) -> Outcome:
+    """Put every term of ``terms`` into the unconstrained output ``pieces``.
 
     Args:
-        constraints: one list per sentence of the batch.
-        max_new: the length cap of each sentence (terms' tokens included).
+        pieces: the decoded target pieces (no start or end token).
+        attention: cross-attention, one row per piece and one column per source piece (the last
+            column the source's ``</s>``); None if the backend has none (terms are then inserted
+            at their relative position).
+        terms: the sentence's terms; the same English may come twice (a name written twice).
+        detokenize: the backend's pieces-to-text function.
+
+    Returns:
+        The repaired pieces, the terms the model wrote itself (``kept``) and those put in
+        (``forced``).
+    """
+    text = detokenize(pieces)
+    outcome = Outcome(list(pieces))
+    missing = [t for t in terms if not english_has(text, t.en)]
+    outcome.kept = {t.en for t in terms if t not in missing}
+    if not missing:
+        return outcome
+    spans = words(pieces)
+    # The words of the terms the model wrote itself are never another term's rendering.
+    taken = {
+        k for t in terms if t not in missing for run in _runs(spans, _plain(t.en)) for k in run
+    }
+    edits: list[tuple[int, int, Term]] = []  # replace pieces[a:b] by the term
+    placed: list[tuple[Term, list[int], float]] = []
+    # The terms with the clearest rendering claim their words first.
+    found = [(t, *locate(pieces, attention, t, taken, terms, missing)) for t in missing]
+    for term, _, _ in sorted(found, key=lambda f: -f[2]):
+        run, weight = locate(pieces, attention, term, taken, terms, missing)
+        if run and any(e.en == term.en for e, r, _ in placed if set(r) & set(run)):
+            run = []
+        placed.append((term, run, weight))
+        taken.update(run)
+    for term, run, _ in placed:
+        if run:
+            # "the Syrian Democratic Forces" → "the SDF": an article stays outside the name.
+            if (
+                spans[run[0]].text.lower() == "the"
+                and len(run) > 1
+                and not term.en.lower().startswith("the ")
+            ):
+                run = run[1:]
+            last = spans[run[-1]]
+            # A possessive stays: "Ain al-Arab's" → "Kobani's".
+            edits.append((spans[run[0]].start, last.stem, term))
+        else:
+            if attention is None:
+                at = [w.start for w in spans] or [0]
+                want = (term.start / max(term.end, 1)) * len(pieces)
+                cut = min(at, key=lambda a: abs(a - want))
+            else:
+                cut = _insertion(pieces, attention, term)
+            edits.append((cut, cut, term))
+    # An insertion that falls inside another term's words goes after them.
+    ranges = [(a, b) for a, b, _ in edits if a < b]
+    edits = [
+        (next((b2 for a2, b2 in ranges if a2 < a < b2), a),) * 2 + (t,) if a == b else (a, b, t)
+        for a, b, t in edits
+    ]
+    out = list(pieces)
+    done: set[str] = set()
+    for a, b, term in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        if term.en in done and a == b:
+            continue  # a second occurrence with nowhere of its own: the name is in already
+        following = out[b : b + 1]
+        out[a:b] = list(term.pieces)
+        if following and not following[0].startswith(SPACE) and _is_word(following[0]):
+            out.insert(a + len(term.pieces), SPACE)  # never glue a word onto the name
+        done.add(term.en)
+    # The guarantee, whatever the alignment did: a term still missing (its insertion point lost
+    # to a neighbour's edit) goes before the final punctuation.
+    for term in terms:
+        if not english_has(detokenize(out), term.en):
+            end = len(out)
+            while end > 0 and not _is_word(out[end - 1]):
+                end -= 1
+            out[end:end] = list(term.pieces)
+    outcome.pieces = out
+    outcome.forced = {t.en for t in missing}
+    return outcome
+
+
+class LengthCap:
+    """A transformers logits processor giving each sentence of a batch its own length cap.
+
+    ``generate`` takes one ``max_new_tokens`` per call; a degenerate hypothesis (a repetition
+    loop) of a short sentence would otherwise run to the longest sentence's cap.
+
+    Args:
+        caps: the cap of each sentence, end-of-sentence token included.
         num_beams: hypotheses per sentence (rows ``b * num_beams … + num_beams - 1``).
         eos: the end-of-sentence token id.
-        glue: boolean tensor over the vocabulary, True for tokens that continue a word.
-        start: number of tokens the decoder starts with (1: the decoder start token).
+        exact: benchmarks only: end of sentence is refused before the cap, so that engines
+            compared do the same amount of work.
+        start: tokens the decoder starts with (1: the decoder start token).
     """
 
     def __init__(
-        self,
-        constraints: Sequence[Sequence[Constraint]],
-        max_new: Sequence[int],
-        num_beams: int,
-        eos: int,
-        glue: torch.Tensor,
-        start: int = 1,
-        exact_length: bool = False,
+        self, caps: Sequence[int], num_beams: int, eos: int, exact: bool = False, start: int = 1
     ) -> None:
-        self.rows = [_Row(c, m) for c, m in zip(constraints, max_new, strict=True)]
-        self.num_beams = num_beams
+        self.caps = [c for c in caps for _ in range(num_beams)]
         self.eos = eos
-        self.glue = glue
+        self.exact = exact
         self.start = start
-        # Benchmarks: every sentence runs to its cap (end of sentence banned before), so that
-        # engines compared do the same amount of work.
-        self.exact_length = exact_length
-        self._caps: torch.Tensor | None = None
+        self._caps: Any = None
 
-    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import torch
+
         generated = input_ids.shape[1] - self.start
         if self._caps is None:
-            caps = [r.max_new for r in self.rows for _ in range(self.num_beams)]
-            self._caps = torch.tensor(caps, device=scores.device)
-        # ``max_new`` counts the end-of-sentence token, as ``max_new_tokens`` does.
+            self._caps = torch.tensor(self.caps, device=scores.device)
         over = self._caps - 1 <= generated
-        if self.exact_length:
+        if self.exact:
             scores[~over, self.eos] = float("-inf")
         if bool(over.any()):
-            # This sentence has used its length budget: end it, scoring the forced end 0 as
-            # transformers' own ForcedEOSTokenLogitsProcessor does at max_length, so that a row
-            # capped here ranks its hypotheses exactly as one capped by max_new_tokens.
+            # The sentence has used its budget: end it, scoring the forced end 0 as transformers'
+            # own ForcedEOSTokenLogitsProcessor does at max_length, so that a row capped here
+            # ranks its hypotheses exactly as one capped by max_new_tokens.
             scores[over] = float("-inf")
             scores[over, self.eos] = 0.0
-        ids = None
-        for b, row in enumerate(self.rows):
-            if not row.constraints:
-                continue
-            if ids is None:
-                ids = input_ids[:, self.start :].tolist()
-            for k in range(self.num_beams):
-                r = b * self.num_beams + k
-                if not bool(over[r]):
-                    self._constrain(row, tuple(ids[r]), scores[r])
         return scores
-
-    # -- the per-hypothesis state machine --------------------------------------------------
-
-    def state(self, row: _Row, prefix: tuple[int, ...]) -> _State:
-        """The constraint state after ``prefix`` (memoized; beams share their prefixes)."""
-        known = row.states.get(prefix)
-        if known is not None:
-            return known
-        state = _State() if not prefix else self._step(row, prefix, self.state(row, prefix[:-1]))
-        row.states[prefix] = state
-        return state
-
-    def _step(self, row: _Row, prefix: tuple[int, ...], parent: _State) -> _State:
-        token = prefix[-1]
-        done, active, assisted = set(parent.done), parent.active, set(parent.assisted)
-        pushed = (prefix[:-1], token) in row.moves
-        just_done = False
-        if active is not None:
-            c, k = active
-            tokens = row.constraints[c].tokens
-            if tokens[k] == token:
-                active = (c, k + 1)
-                if k + 1 == len(tokens):
-                    done.add(c)
-                    active, just_done = None, True
-            else:
-                active = None
-        if active is None and not just_done:
-            starts = [
-                c
-                for c, con in enumerate(row.constraints)
-                if c not in done and con.tokens[0] == token
-            ]
-            if starts:
-                # Several terms may share a first token (Syria / Syrian Democratic Forces):
-                # follow the longest; the others stay pending.
-                c = max(starts, key=lambda i: len(row.constraints[i].tokens))
-                if pushed:
-                    assisted.add(c)
-                if len(row.constraints[c].tokens) == 1:
-                    done.add(c)
-                    just_done = True
-                else:
-                    active = (c, 1)
-        for c, con in enumerate(row.constraints):
-            # A term the model spelled out by a path we did not follow counts as well.
-            n = len(con.tokens)
-            if c not in done and len(prefix) >= n and prefix[-n:] == con.tokens:
-                done.add(c)
-                just_done = True
-        return _State(frozenset(done), active, frozenset(assisted), just_done)
-
-    def _constrain(self, row: _Row, prefix: tuple[int, ...], scores: torch.Tensor) -> None:
-        state = self.state(row, prefix)
-        generated = len(prefix)
-        for con in row.constraints:
-            for seq in con.avoid:
-                if len(seq) == 1 or prefix[-(len(seq) - 1) :] == seq[:-1]:
-                    scores[seq[-1]] = float("-inf")
-        if state.just_done:
-            scores[self.glue] = float("-inf")
-        if state.active is not None:
-            c, k = state.active
-            self._force(scores, row.constraints[c].tokens[k])
-            return
-        pending = [c for c in range(len(row.constraints)) if c not in state.done]
-        if not pending:
-            return
-        scores[self.eos] = float("-inf")
-        need = sum(len(row.constraints[c].tokens) for c in pending)
-        first = min(pending, key=lambda c: row.constraints[c].expected)
-        due = [c for c in pending if row.constraints[c].expected + SLACK <= generated]
-        if row.max_new - 1 - generated <= need or due:
-            chosen = min(due, key=lambda c: row.constraints[c].expected) if due else first
-            token = row.constraints[chosen].tokens[0]
-            self._force(scores, token)
-            row.moves.add((prefix, token))
-            return
-        for c in pending:
-            con = row.constraints[c]
-            if con.expected - WINDOW <= generated:
-                scores[con.tokens[0]] += BONUS
-                row.moves.add((prefix, con.tokens[0]))
-
-    @staticmethod
-    def _force(scores: torch.Tensor, token: int) -> None:
-        keep = scores[token].clamp(min=-1e4)  # stay finite even if another rule banned it
-        scores.fill_(float("-inf"))
-        scores[token] = keep
-
-    # -- after decoding ------------------------------------------------------------------
-
-    def outcome(self, b: int, generated: Sequence[int]) -> tuple[set[str], set[str]]:
-        """For sentence ``b``'s final tokens: (terms decoded, terms whose start we forced)."""
-        row = self.rows[b]
-        tokens = [t for t in generated]
-        while tokens and tokens[-1] in (self.eos,):
-            tokens.pop()
-        state = self.state(row, tuple(tokens))
-        done = {row.constraints[c].en for c in state.done}
-        assisted = {row.constraints[c].en for c in state.assisted}
-        return done, assisted
-
-
-def glue_mask(tokenizer: Any, vocab_size: int) -> torch.Tensor:
-    """True for target tokens that continue the previous word (no ``▁``, start with a letter)."""
-    mask = torch.zeros(vocab_size, dtype=torch.bool)
-    vocab = tokenizer.get_vocab() if hasattr(tokenizer, "get_vocab") else {}
-    for piece, i in vocab.items():
-        if i < vocab_size and piece and piece[0].isalnum():
-            mask[i] = True
-    return mask

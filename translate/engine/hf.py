@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..errors import ModelError
@@ -30,6 +31,9 @@ def cpu_cores() -> int:
 
 # Arabic→English OPUS-MT output runs about 1.1 target tokens per source token.
 _LENGTH_RATIO = 1.1
+#: Decoder layers whose cross-attention, averaged over heads, aligns output words to the source
+#: (see evaluation/trained/alignment.py for the measurement that chose them).
+ALIGNMENT_LAYERS = (-2, -1)
 
 
 def _quantize(model: Any) -> Any:
@@ -103,9 +107,9 @@ class TransformersBackend:
         self.precision = precision
         if device != "cpu":
             self.batch_tokens = 8192
-        self._glue: Any = None
         #: Benchmarks only: every sentence gets exactly this many output tokens.
         self.fixed_output_tokens: int | None = None
+        self._names: dict[str, tuple[str, ...]] = {}  # Arabic name → its renderings alone
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -126,32 +130,96 @@ class TransformersBackend:
         ids = self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
         return tuple(int(i) for i in ids)
 
-    def _constraints(self, length: int, terms: Sequence[TermSpec]) -> list[Any]:
-        from .constraints import Constraint
+    def _terms(self, source: Sequence[str], specs: Sequence[TermSpec]) -> list[Any]:
+        """The sentence's terms as :class:`~translate.engine.constraints.Term` (source pieces,
+        target pieces); a term the vocabulary cannot spell is left out (reported missed)."""
+        from .constraints import Term, source_span
 
         unk = self.tokenizer.unk_token_id
-        row: list[Constraint] = []
-        seen: set[str] = set()
-        for spec in sorted(terms, key=lambda t: t.position):
-            tokens = self._target_ids(spec.en)
-            if spec.en in seen or not tokens or unk in tokens:
-                continue  # a term the vocabulary cannot spell is reported missed, not forced
-            seen.add(spec.en)
-            avoid = tuple(ids for ids in map(self._target_ids, spec.avoid) if ids)
-            expected = int(spec.position * length * _LENGTH_RATIO)
-            row.append(Constraint(spec.en, tokens, expected, avoid))
-        return row
+        terms = []
+        for spec in specs:
+            ids = self._target_ids(spec.en)
+            if not ids or unk in ids:
+                continue
+            start, end = source_span(source, spec.position, spec.end, len(spec.en.split()))
+            pieces = tuple(self.tokenizer.convert_ids_to_tokens(list(ids)))
+            terms.append(Term(spec.en, pieces, start, end, spec.ar))
+        return terms
+
+    def _renderings(self, names: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """How the model translates each Arabic name on its own: its beam's hypotheses, best
+        first (cached). Each name is decoded alone, so that the answer never depends on
+        batch-mates (padding, int8 scales) and a resumed run finds what an uninterrupted one
+        found."""
+        from .constraints import NAME_TOKENS
+
+        for name in names:
+            if name in self._names:
+                continue
+            enc = self.tokenizer([name], return_tensors="pt").to(self.device)
+            with self._torch.inference_mode():
+                out = self.model.generate(
+                    **enc,
+                    num_beams=self.num_beams,
+                    num_return_sequences=self.num_beams,
+                    max_new_tokens=NAME_TOKENS,
+                )
+            texts = self.tokenizer.batch_decode(out, skip_special_tokens=True)
+            self._names[name] = tuple(dict.fromkeys(t.strip() for t in texts if t.strip()))
+        return {name: self._names[name] for name in names}
+
+    def _detokenize(self, pieces: Sequence[str]) -> str:
+        text: str = self.tokenizer.convert_tokens_to_string(list(pieces))
+        return text.strip()
+
+    def _attention(
+        self, enc: Any, rows: Sequence[int], outputs: Sequence[Sequence[int]]
+    ) -> list[Any]:
+        """Cross-attention of each row's own output, from one teacher-forced forward pass:
+        ``[target piece, source piece]``, averaged over the heads of :data:`ALIGNMENT_LAYERS`."""
+        torch = self._torch
+        config = self.model.config
+        width = max(len(o) for o in outputs) + 1
+        decoder = torch.full((len(rows), width), config.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for r, out in enumerate(outputs):
+            decoder[r, : len(out) + 1] = torch.tensor([config.decoder_start_token_id, *out])
+            mask[r, : len(out) + 1] = 1
+        index = torch.tensor(list(rows))
+        # SDPA kernels do not return attention weights; the eager ones do, for this pass only
+        # (generation keeps the faster kernels).
+        kernel = self.model.config._attn_implementation
+        self.model.set_attn_implementation("eager")
+        try:
+            with torch.inference_mode():
+                result = self.model(
+                    input_ids=enc["input_ids"][index],
+                    attention_mask=enc["attention_mask"][index],
+                    decoder_input_ids=decoder.to(self.device),
+                    decoder_attention_mask=mask.to(self.device),
+                    output_attentions=True,
+                )
+        finally:
+            self.model.set_attn_implementation(kernel)
+        layers = result.cross_attentions
+        chosen = [layers[i] for i in ALIGNMENT_LAYERS if -len(layers) <= i < len(layers)]
+        weights = torch.stack(chosen).mean(dim=(0, 2)).float().cpu()  # rows, target, source
+        sizes = enc["attention_mask"][index].sum(dim=1).tolist()
+        # Position k of the decoder input predicts output piece k.
+        return [weights[r, : len(out), : int(sizes[r])].numpy() for r, out in enumerate(outputs)]
 
     def translate_batch(
         self, texts: Sequence[str], terms: Sequence[Sequence[TermSpec]] | None = None
     ) -> list[Translation]:
         """Translate sentences that the caller has batched by length.
 
-        ``terms`` gives, per sentence, the glossary terms to decode into its English (see
-        :mod:`translate.engine.constraints`). Every sentence, with terms or without, gets a
-        length cap derived from its own source length.
+        ``terms`` gives, per sentence, the glossary terms to put into its English: the batch is
+        decoded without constraints, then each missing term replaces the model's own rendering
+        of it (:mod:`translate.engine.constraints`). Every sentence gets a length cap derived
+        from its own source length, with or without terms.
         """
-        from .constraints import TermForcer, glue_mask
+        from ..glossary import english_has
+        from .constraints import LengthCap, enforce
 
         enc = self.tokenizer(
             list(texts),
@@ -162,38 +230,61 @@ class TransformersBackend:
         ).to(self.device)
         lengths = [int(n) for n in enc["attention_mask"].sum(dim=1)]
         specs = terms if terms is not None else [[] for _ in texts]
-        constraints = [self._constraints(n, t) for n, t in zip(lengths, specs, strict=True)]
-        caps = [
-            _max_new_tokens(n) + sum(len(c.tokens) for c in row)
-            for n, row in zip(lengths, constraints, strict=True)
-        ]
+        caps = [_max_new_tokens(n) for n in lengths]
         if self.fixed_output_tokens:
             caps = [self.fixed_output_tokens] * len(caps)
         config = self.model.config
-        if self._glue is None:
-            self._glue = glue_mask(self.tokenizer, config.vocab_size).to(self.device)
-        forcer = TermForcer(
-            constraints,
-            caps,
-            self.num_beams,
-            config.eos_token_id,
-            self._glue,
-            exact_length=bool(self.fixed_output_tokens),
+        limiter = LengthCap(
+            caps, self.num_beams, config.eos_token_id, bool(self.fixed_output_tokens)
         )
         with self._torch.inference_mode():
             out = self.model.generate(
                 **enc,
                 num_beams=self.num_beams,
                 max_new_tokens=max(caps),
-                logits_processor=[forcer],
+                logits_processor=[limiter],
             )
-        results = []
-        for b, sequence in enumerate(out.tolist()):
+        outputs: list[list[int]] = []
+        for sequence in out.tolist():
             generated = sequence[1:]
             if config.eos_token_id in generated:  # the buffer past the end holds stale tokens
                 generated = generated[: generated.index(config.eos_token_id)]
-            generated = [t for t in generated if t != config.pad_token_id]
-            text = self.tokenizer.decode(generated, skip_special_tokens=True).strip()
-            done, forced = forcer.outcome(b, generated)
-            results.append(Translation(text, done, forced))
+            outputs.append([t for t in generated if t != config.pad_token_id])
+        texts_out = [
+            self.tokenizer.decode(ids, skip_special_tokens=True).strip() for ids in outputs
+        ]
+        rows_terms: dict[int, list[Any]] = {}
+        for b, row in enumerate(specs):
+            if row:
+                ids = enc["input_ids"][b][: lengths[b]].tolist()
+                found = self._terms(self.tokenizer.convert_ids_to_tokens(ids), row)
+                if found:
+                    rows_terms[b] = found
+        repair = [
+            b
+            for b, found in rows_terms.items()
+            if any(not english_has(texts_out[b], t.en) for t in found) and outputs[b]
+        ]
+        if repair:
+            asked = self._renderings(sorted({t.ar for b in repair for t in rows_terms[b] if t.ar}))
+            for b in repair:
+                rows_terms[b] = [replace(t, renderings=asked.get(t.ar, ())) for t in rows_terms[b]]
+        attention = dict(
+            zip(
+                repair,
+                self._attention(enc, repair, [outputs[b] for b in repair]) if repair else [],
+                strict=True,
+            )
+        )
+        results = []
+        for b, ids in enumerate(outputs):
+            if b not in rows_terms:
+                results.append(Translation(texts_out[b]))
+                continue
+            found = rows_terms[b]
+            pieces = self.tokenizer.convert_ids_to_tokens(ids)
+            outcome = enforce(pieces, attention.get(b), found, self._detokenize)
+            text = self._detokenize(outcome.pieces) if outcome.forced else texts_out[b]
+            done = {t.en for t in found if english_has(text, t.en)}
+            results.append(Translation(text, done, outcome.forced & done))
         return results

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True, slots=True)
 class TermSpec:
     """A glossary term to enforce in one sentence: its English, where it starts and ends in the
-    source (fractions of its length: 0.0 = first character, 1.0 = the end), and English
-    renderings to avoid."""
+    source (fractions of its length: 0.0 = first character, 1.0 = the end), English renderings
+    to avoid, and the name's Arabic (normalized, as the model sees it) to ask the model how it
+    renders the name by itself."""
 
     en: str
     position: float = 0.0
     avoid: tuple[str, ...] = ()
     end: float | None = None
+    ar: str = ""
 
 
 @dataclass(slots=True)
