@@ -32,8 +32,12 @@ glossary_app = typer.Typer(no_args_is_help=True, help="Inspect glossaries and ma
 model_app = typer.Typer(
     no_args_is_help=True, help="Download, inspect and convert translation models."
 )
+references_app = typer.Typer(
+    no_args_is_help=True, help="Reference translations: post-edits written out as references."
+)
 app.add_typer(glossary_app, name="glossary")
 app.add_typer(model_app, name="model")
+app.add_typer(references_app, name="references")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -603,7 +607,9 @@ def evaluate_cmd(
         references = pipeline.default_references([d.meta.source_path or "-" for d in docs])
     refs = load_references(references, sources) if references else None
     gloss = pipeline.load_glossary(pipeline.default_glossary() if glossary is None else glossary)
-    report = evaluate(docs, refs, glossary=gloss)
+    from .review.edits import edit_log
+
+    report = evaluate(docs, refs, glossary=gloss, edit_log=edit_log(ws))
     if thresholds:
         report["gate"] = check_thresholds(report, thresholds)
     for doc in docs:
@@ -616,6 +622,11 @@ def evaluate_cmd(
     }
     summary["terms"] = {k: v for k, v in report["terms"].items() if k != "by_term"}
     summary["qa"] = {k: report["qa"][k] for k in ("flags", "segments_flagged")}
+    if report.get("post_editing"):
+        summary["post_editing"] = {
+            k: report["post_editing"][k]
+            for k in ("hter", "segments", "changed", "saves", "seconds", "reviewers")
+        }
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     if refs is None:
         print(
@@ -713,6 +724,142 @@ def compare_cmd(
                 f"tarjama: warning: {len(result[key])} segments left out ({label})",
                 file=sys.stderr,
             )
+
+
+def _reviewer(name: str | None) -> str:
+    if name:
+        return name
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "reviewer"
+
+
+ReviewerOpt = Annotated[
+    str | None,
+    typer.Option("--reviewer", help="Name the edits are logged under. Default: the OS user."),
+]
+
+
+@_command(app, "review")
+def review_cmd(
+    workspace: Annotated[Path, typer.Argument(help="Workspace folder made by `tarjama run`.")],
+    port: Annotated[
+        int,
+        typer.Option("--port", min=0, max=65535, help="Port to listen on. Default: a free one."),
+    ] = 0,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on. Default 127.0.0.1 (this machine only); any other "
+            "exposes the workspace to the network.",
+        ),
+    ] = "127.0.0.1",
+    reviewer: ReviewerOpt = None,
+    glossary: GlossaryOpt = None,
+    references: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--references",
+            "-r",
+            help="Reference files shown beside each sentence. Default: the bundled references "
+            "when the documents come from the bundled corpus.",
+        ),
+    ] = None,
+) -> None:
+    """Correct and approve translations in a local web app; every edit flows back.
+
+    Prints one line, `Review at http://127.0.0.1:PORT/?token=TOKEN`: open it in a browser.
+    Each save goes into the edit log and the translation memory (a human edit wins in every
+    later run), then into the document, its page and its exports. Ctrl-C stops it.
+    """
+    from .review.server import ReviewOptions, check_host, serve
+
+    if not check_host(host):
+        _warn(
+            f"--host {host}: the review app will accept connections from other machines; "
+            "anyone who learns the printed address can edit this workspace"
+        )
+
+    def ready(url: str) -> None:
+        print(f"Review at {url}", flush=True)
+        print("tarjama: press Ctrl-C to stop", file=sys.stderr, flush=True)
+
+    options = ReviewOptions(
+        workspace=workspace,
+        reviewer=_reviewer(reviewer),
+        host=host,
+        port=port,
+        glossary=glossary,
+        references=references,
+        warn=_warn,
+    )
+    context = serve(options, ready)
+    print(f"tarjama: review stopped; {_count(context.saves, 'edit')} saved", file=sys.stderr)
+
+
+@_command(app, "import")
+def import_cmd(
+    workspace: Annotated[Path, typer.Argument(help="Workspace the files were exported from.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="XLIFF 2.x or 1.2 files edited in a CAT tool.")
+    ],
+    reviewer: ReviewerOpt = None,
+    glossary: GlossaryOpt = None,
+) -> None:
+    """Bring back XLIFF files edited in a CAT tool: changed targets, states and notes.
+
+    Every file is checked first; any problem (changed source, re-segmented unit, unknown id,
+    invalid state…) refuses the whole import with exit 2 and changes nothing.
+    """
+    from . import pipeline
+    from .qa import QAOptions
+    from .review.edits import EditOptions
+    from .review.xliff_import import import_files
+    from .workspace import Workspace
+
+    gloss = pipeline.load_glossary(pipeline.default_glossary() if glossary is None else glossary)
+    result = import_files(
+        Workspace(workspace),
+        files,
+        _reviewer(reviewer),
+        EditOptions(qa=QAOptions(glossary=gloss)),
+    )
+    for plan in result.files:
+        edits = sum(1 for r in result.results if r.document in plan.documents)
+        print(
+            f"{plan.path}: XLIFF {plan.version}, {_count(plan.segments, 'segment')}, "
+            f"{_count(edits, 'edit')}",
+            file=sys.stderr,
+        )
+    for r in result.results:
+        print(f"{r.segment.id}\t{r.segment.state}\t{'changed' if r.changed else 'state'}")
+    print(
+        f"{_count(result.edits, 'edit')} imported into {workspace}/"
+        + ("; run `tarjama evaluate` for post-editing effort (HTER)" if result.edits else ""),
+        file=sys.stderr,
+    )
+
+
+@_command(references_app, "export")
+def references_export(
+    workspace: Annotated[Path, typer.Argument(help="Workspace with reviewed segments.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="TSV file to write.")],
+) -> None:
+    """Write the post-edits (reviewed or final segments that people edited or approved) as a
+    reference TSV: ar, en, origin=post-edit. Reports list them as post-edits, never as
+    independent references."""
+    from .evaluate.hter import post_edits
+    from .evaluate.references import write_post_edits
+    from .review.edits import edit_log
+    from .workspace import Workspace
+
+    ws = Workspace(workspace)
+    rows = write_post_edits(out, post_edits(ws.load_all(), edit_log(ws)))
+    print(f"{_count(rows, 'post-edit')} → {out}", file=sys.stderr)
 
 
 @_command(glossary_app, "match")

@@ -50,6 +50,17 @@ class Flag:
 
 
 @dataclass(slots=True)
+class Note:
+    """A person's comment on a segment: a reviewer sending it back, or a translator's note
+    brought in with an XLIFF file."""
+
+    text: str
+    author: str = ""
+    date: str = ""  # ISO 8601, UTC
+    via: str = ""  # "review" (the app) or the XLIFF file it came in
+
+
+@dataclass(slots=True)
 class Segment:
     """One sentence: the Arabic as written, what the model sees, and the English."""
 
@@ -65,6 +76,10 @@ class Segment:
     # This piece of an over-long sentence continues in the next segment of the same paragraph;
     # exports join the two to give the sentence back.
     continues: bool = False
+    # The edit-log sequence number of the last edit applied to this segment (0: never edited);
+    # a save based on another revision is stale (see translate.review.edits).
+    revision: int = 0
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -148,7 +163,8 @@ def _segment_from_dict(data: dict[str, Any]) -> Segment:
     data = dict(data)
     terms = [Term(**t) for t in data.pop("terms", [])]
     flags = [Flag(**f) for f in data.pop("flags", [])]
-    return Segment(terms=terms, flags=flags, **data)
+    notes = [Note(**n) for n in data.pop("notes", [])]
+    return Segment(terms=terms, flags=flags, notes=notes, **data)
 
 
 def read_document(path: Path) -> Document:

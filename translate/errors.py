@@ -46,3 +46,18 @@ class UsageError(TarjamaError):
     """An option has a value tarjama does not understand."""
 
     exit_code = 2
+
+
+class Conflict(TarjamaError):
+    """An edit was based on a revision of the segment that is no longer the current one.
+
+    Nothing was saved. ``yours`` is what the edit asked for, ``theirs`` the segment as it is now
+    (with the revision and who made it), so that a person can choose; neither is lost.
+    """
+
+    exit_code = 5
+
+    def __init__(self, message: str, yours: dict[str, object], theirs: dict[str, object]) -> None:
+        super().__init__(message)
+        self.yours = yours
+        self.theirs = theirs

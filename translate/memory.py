@@ -9,6 +9,11 @@ committed as soon as it is translated (WAL mode: readers never block, a crash ne
 
 People's corrections are stored too, keyed by the normalized source alone: they win over machine
 output whatever the model or settings.
+
+The same file keeps the review's edit log (table ``edit_log``): one row per save, in the app or
+through an imported XLIFF file, never updated nor deleted (triggers refuse it) except for its
+``written`` mark, which says the document JSON has the edit. A row and the memory's ``edits``
+entry it implies are committed in one transaction (:meth:`TranslationMemory.commit_edits`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +52,42 @@ CREATE TABLE IF NOT EXISTS edits (
     segment TEXT NOT NULL,    -- where the edit was made, for the record
     edited REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS edit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the segment's revision once applied
+    segment TEXT NOT NULL,
+    document TEXT NOT NULL,
+    source TEXT NOT NULL,         -- normalized Arabic
+    before TEXT,                  -- the English before (NULL: none)
+    after TEXT,                   -- the English after
+    state_before TEXT NOT NULL,
+    state TEXT NOT NULL,
+    base INTEGER NOT NULL,        -- the segment's revision the edit was made on
+    reviewer TEXT NOT NULL,
+    seconds REAL NOT NULL,        -- time the reviewer spent on the segment
+    note TEXT,
+    action TEXT NOT NULL,         -- edit | approve | final | send-back | revert | restore | import
+    machine TEXT,                 -- the machine output of the segment, when known (for HTER)
+    via TEXT NOT NULL,            -- review | the XLIFF file's name
+    sub_state TEXT,               -- XLIFF 2 subState, kept from an imported file
+    created REAL NOT NULL,
+    written INTEGER NOT NULL DEFAULT 0  -- 1 once the document JSON holds the edit
+);
+CREATE INDEX IF NOT EXISTS edit_log_segment ON edit_log (segment, seq);
+CREATE INDEX IF NOT EXISTS edit_log_document ON edit_log (document, seq);
+CREATE INDEX IF NOT EXISTS edit_log_pending ON edit_log (written) WHERE written = 0;
+CREATE TRIGGER IF NOT EXISTS edit_log_no_delete BEFORE DELETE ON edit_log
+BEGIN SELECT RAISE(ABORT, 'the edit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS edit_log_no_update BEFORE UPDATE OF
+    seq, segment, document, source, before, after, state_before, state, base, reviewer, seconds,
+    note, action, machine, via, sub_state, created ON edit_log
+BEGIN SELECT RAISE(ABORT, 'the edit log is append-only'); END;
 """
+
+#: Columns of ``edit_log``, in table order.
+_LOG_COLUMNS = (
+    "seq, segment, document, source, before, after, state_before, state, base, reviewer, "
+    "seconds, note, action, machine, via, sub_state, created, written"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +97,58 @@ class Stored:
     target: str
     terms: frozenset[str]
     forced: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class NewEdit:
+    """An edit about to be logged, and what it means for the memory's ``edits``.
+
+    ``remember`` keeps ``after`` as the person's translation of ``source`` (it wins over machine
+    output from then on); ``forget`` drops the person's translation of ``source`` (the segment
+    went back to machine output); neither leaves the memory as it is.
+    """
+
+    segment: str
+    document: str
+    source: str
+    before: str | None
+    after: str | None
+    state_before: str
+    state: str
+    base: int
+    reviewer: str
+    seconds: float
+    action: str
+    via: str = "review"
+    note: str | None = None
+    machine: str | None = None
+    sub_state: str | None = None
+    remember: bool = False
+    forget: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEdit:
+    """A row of the edit log."""
+
+    seq: int
+    segment: str
+    document: str
+    source: str
+    before: str | None
+    after: str | None
+    state_before: str
+    state: str
+    base: int
+    reviewer: str
+    seconds: float
+    note: str | None
+    action: str
+    machine: str | None
+    via: str
+    sub_state: str | None
+    created: float
+    written: bool
 
 
 def translation_key(normalized: str, settings: dict[str, Any], terms: Iterable[Any]) -> str:
@@ -128,9 +221,22 @@ class TranslationMemory:
         self._db.close()
 
     def _run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if self._db.in_transaction:  # part of a larger transaction (see :meth:`transaction`)
+            self._db.executemany(sql, rows)
+            return
+        with self.transaction():
+            self._db.executemany(sql, rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: everything done inside commits together, or not at all.
+
+        Raises:
+            WorkspaceError: the memory cannot be written (disk full, read-only, locked).
+        """
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(sql, rows)
+            yield
             self._db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             if self._db.in_transaction:
@@ -140,6 +246,10 @@ class TranslationMemory:
                 "free disk space or fix the folder's permissions, then run the "
                 "same command again to resume"
             ) from exc
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Stored]:
         """The stored translations among ``keys``."""
@@ -197,5 +307,81 @@ class TranslationMemory:
                 found[source] = (target, state)
         return found
 
+    def forget_edit(self, normalized: str) -> None:
+        """Drop a person's translation of a sentence: machine output is used for it again."""
+        self._run("DELETE FROM edits WHERE source = ?", [(normalized,)])
+
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+
+    # --- the review's edit log -----------------------------------------------------------------
+
+    def commit_edits(self, edits: Sequence[NewEdit]) -> list[int]:
+        """Log ``edits`` and update the people's translations they imply, in one transaction.
+
+        Returns:
+            The log sequence number of each edit, in order: the segments' new revisions.
+
+        Raises:
+            WorkspaceError: the memory cannot be written; nothing was logged.
+        """
+        now = time.time()
+        seqs: list[int] = []
+        with self.transaction():
+            for e in edits:
+                cursor = self._db.execute(
+                    "INSERT INTO edit_log (segment, document, source, before, after, "
+                    "state_before, state, base, reviewer, seconds, note, action, machine, via, "
+                    "sub_state, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        e.segment,
+                        e.document,
+                        e.source,
+                        e.before,
+                        e.after,
+                        e.state_before,
+                        e.state,
+                        e.base,
+                        e.reviewer,
+                        e.seconds,
+                        e.note,
+                        e.action,
+                        e.machine,
+                        e.via,
+                        e.sub_state,
+                        now,
+                    ),
+                )
+                seqs.append(int(cursor.lastrowid or 0))
+                if e.remember and e.after is not None:
+                    self.record_edit(e.source, e.after, e.state, e.segment)
+                elif e.forget:
+                    self.forget_edit(e.source)
+        return seqs
+
+    def mark_written(self, seqs: Sequence[int]) -> None:
+        """Note that the documents hold the edits ``seqs`` (see :meth:`pending_edits`)."""
+        self._run("UPDATE edit_log SET written = 1 WHERE seq = ?", [(s,) for s in seqs])
+
+    def _log(self, where: str = "", args: Sequence[Any] = ()) -> list[LoggedEdit]:
+        rows = self._db.execute(f"SELECT {_LOG_COLUMNS} FROM edit_log {where} ORDER BY seq", args)
+        out = []
+        for row in rows:
+            values: list[Any] = list(row)
+            values[-1] = bool(values[-1])  # written
+            out.append(LoggedEdit(*values))
+        return out
+
+    def pending_edits(self) -> list[LoggedEdit]:
+        """Logged edits that no document holds yet (a crash came between the two writes)."""
+        return self._log("WHERE written = 0")
+
+    def edit_log(
+        self, *, segment: str | None = None, document: str | None = None
+    ) -> list[LoggedEdit]:
+        """The edit log, oldest first: all of it, one segment's or one document's."""
+        if segment is not None:
+            return self._log("WHERE segment = ?", (segment,))
+        if document is not None:
+            return self._log("WHERE document = ?", (document,))
+        return self._log()

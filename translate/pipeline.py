@@ -244,7 +244,15 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     )
     # Evaluation sets every segment's QA flags (with or without references), so it runs before
     # the documents are saved; scores need references, terms and flags do not.
-    report = evaluate(docs, references, extra={"model": options.translate.model}, glossary=glossary)
+    from .review.edits import edit_log  # people's edits in this memory: HTER in the report
+
+    report = evaluate(
+        docs,
+        references,
+        extra={"model": options.translate.model},
+        glossary=glossary,
+        edit_log=edit_log(memory) if memory is not None else None,
+    )
     workspace = Workspace(options.out)
     written = [workspace.save(doc) for doc in docs]
     written += exporting.export(docs, workspace, formats, report)

@@ -18,6 +18,7 @@ One module per job, all re-exported here:
 - :mod:`.references`: loading reference files and matching them to sentences;
 - :mod:`.scores`: corpus BLEU, chrF++, TER with signatures; sentence chrF++;
 - :mod:`.terms`: glossary term accuracy;
+- :mod:`.hter`: post-editing effort (HTER, edits, time spent) from the review's edit log;
 - :mod:`.thresholds`: ``--fail-under`` gates;
 - :mod:`.report`: ``report.json`` (:func:`evaluate`) and ``report.html``;
 - :mod:`.comparison`: paired bootstrap comparison of two outputs;
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from .comparison import Pairing, compare, compare_hypotheses, pair_outputs
 from .comparison_html import render_comparison_html
+from .hter import PostEdit, effort, post_edits
 from .references import References, load_references, read_lines, read_text, reference_key
 from .report import WORST, evaluate, histogram, render_html
 from .scores import METRICS, corpus_scores, reference_streams, sentences
@@ -38,16 +40,19 @@ __all__ = [
     "THRESHOLDS",
     "WORST",
     "Pairing",
+    "PostEdit",
     "References",
     "check_thresholds",
     "compare",
     "compare_hypotheses",
     "corpus_scores",
+    "effort",
     "evaluate",
     "histogram",
     "load_references",
     "pair_outputs",
     "parse_thresholds",
+    "post_edits",
     "read_lines",
     "read_text",
     "reference_key",

@@ -4,6 +4,11 @@ References are keyed by the Arabic sentence they translate, matched on a folded 
 :func:`reference_key`), so they survive changes in segmentation and in how the text was cleaned.
 They come as TSV files (header ``ar<TAB>en``, one row per sentence; several rows with the same
 Arabic give several references) or as a ``.en`` file line-aligned with a ``.ar`` file.
+
+Post-edits written out by ``tarjama references export`` (:func:`write_post_edits`) are TSV files
+with a third column, ``origin``, saying ``post-edit``: they load like any reference, and the
+report lists them apart (``post_edit_references``) so that nobody takes them for independent
+translations.
 """
 
 from __future__ import annotations
@@ -14,16 +19,29 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..arabic import arabic_ratio, fold
 from ..errors import ReferencesError
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
+#: The ``origin`` of a row that is a person's post-edit of machine output.
+POST_EDIT = "post-edit"
+
 
 def reference_key(arabic: str) -> str:
     """The matching key of an Arabic sentence: folded words, punctuation and spacing ignored."""
     return " ".join(_WORD.findall(fold(arabic).text))
+
+
+class PostEditPair(Protocol):
+    """A post-edited sentence (:class:`translate.evaluate.hter.PostEdit`)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def post_edit(self) -> str: ...
 
 
 @dataclass(slots=True)
@@ -33,6 +51,7 @@ class References:
     by_key: dict[str, list[str]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)  # (Arabic as written, English)
+    post_edited: list[str] = field(default_factory=list)  # files of post-edits, not references
 
     def get(self, arabic: str) -> list[str]:
         return self.by_key.get(reference_key(arabic), [])
@@ -141,14 +160,25 @@ def _read_tsv(path: Path, refs: References) -> None:
     rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
     if not rows or [c.strip().lower() for c in rows[0][:2]] != ["ar", "en"]:
         raise ReferencesError(f"{path}:1: expected a header row `ar<TAB>en`")
+    header = [c.strip().lower() for c in rows[0]]
+    if header not in (["ar", "en"], ["ar", "en", "origin"]):
+        raise ReferencesError(
+            f"{path}:1: expected the columns ar, en (and optionally origin); got "
+            f"{', '.join(header)}"
+        )
+    columns = len(header)
+    post_edits = 0
     added = 0
     for lineno, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        if len(row) != 2:
+        if len(row) != columns:
             raise ReferencesError(
-                f"{path}:{lineno}: expected 2 tab-separated columns (ar, en); got {len(row)}"
+                f"{path}:{lineno}: expected {columns} tab-separated columns "
+                f"({', '.join(header)}); got {len(row)}"
             )
+        if columns == 3:
+            post_edits += row[2].strip() == POST_EDIT
         ar, en = row[0].strip(), row[1].strip()
         if not ar or not en:
             raise ReferencesError(
@@ -161,6 +191,8 @@ def _read_tsv(path: Path, refs: References) -> None:
     if not added:
         raise ReferencesError(f"{path}: no reference rows after the header; the file is empty")
     refs.files.append(str(path))
+    if post_edits:
+        refs.post_edited.append(str(path))
 
 
 def _read_pair(en_path: Path, ar_path: Path, refs: References, explicit: bool) -> None:
@@ -197,3 +229,26 @@ def _read_pair(en_path: Path, ar_path: Path, refs: References, explicit: bool) -
     if not added:
         raise ReferencesError(f"{en_path}: empty reference file; nothing to score against")
     refs.files.append(str(en_path))
+
+
+def write_post_edits(path: Path, edits: Sequence[PostEditPair]) -> int:
+    """Write post-edits as a reference TSV (``ar``, ``en``, ``origin`` = ``post-edit``).
+
+    The Arabic goes on one line (tabs and line breaks inside a sentence become spaces), as
+    TSV needs. Returns the number of rows written.
+
+    Raises:
+        WorkspaceError: the file cannot be written.
+    """
+    from ..export._chars import one_line
+    from ..workspace import write_atomic
+
+    lines = ["ar\ten\torigin"]
+    seen: set[tuple[str, str]] = set()
+    for edit in edits:
+        row = (one_line(edit.source).strip(), one_line(edit.post_edit).strip())
+        if row[0] and row[1] and row not in seen:
+            seen.add(row)
+            lines.append(f"{row[0]}\t{row[1]}\t{POST_EDIT}")
+    write_atomic(path, "\n".join(lines) + "\n")
+    return len(lines) - 1

@@ -15,6 +15,7 @@ from ..errors import WorkspaceError
 from ..glossary import Glossary
 from ..qa import DEFAULT_CALIBRATION, DESCRIPTIONS, QAOptions, calibrate, qa
 from ..qa import summary as qa_summary
+from .hter import LogRow, effort
 from .references import References, reference_key
 from .scores import METRICS, _sentence_chrf, corpus_scores, sentences
 from .terms import _term_counts
@@ -31,6 +32,7 @@ def evaluate(
     glossary: Glossary | None = None,
     qa_options: QAOptions | None = None,
     worst: int = WORST,
+    edit_log: Sequence[LogRow] | None = None,
 ) -> dict[str, Any]:
     """Score and check translated documents; returns the report (the content of ``report.json``).
 
@@ -46,6 +48,9 @@ def evaluate(
         glossary: the glossary, for the ``avoid`` check and its hash in the report.
         qa_options: QA settings; by default built from ``glossary`` and ``references``.
         worst: how many segments to list as the ones to look at first.
+        edit_log: the review's edit log (:meth:`translate.memory.TranslationMemory.edit_log`);
+            when it has rows, the report gets post-editing effort (HTER, edits, time spent:
+            :mod:`.hter`) for the batch, each document and each post-edited segment.
 
     Raises:
         WorkspaceError: nothing in ``docs`` is translated yet.
@@ -75,6 +80,9 @@ def evaluate(
         "references": references.files if references else [],
         **(extra or {}),
     }
+    if references and references.post_edited:
+        # Post-edits of machine output written out as references: never independent ones.
+        report["post_edit_references"] = references.post_edited
     report.update(
         {
             "partial": bool(untranslated),
@@ -159,7 +167,24 @@ def evaluate(
     }
     report["segments"] = rows
     report["worst"] = _worst(rows, texts, worst)
+    if edit_log:
+        _post_editing(report, docs, edit_log)
     return report
+
+
+def _post_editing(report: dict[str, Any], docs: Sequence[Document], log: Sequence[LogRow]) -> None:
+    """Add post-editing effort to the report: its section, per document, per segment row."""
+    section = effort(docs, log)
+    report["post_editing"] = section
+    for doc_id, entry in section["documents"].items():
+        if doc_id in report["documents"]:
+            report["documents"][doc_id]["post_editing"] = entry
+    by_id = {s["id"]: s["hter"] for s in section["by_segment"]}
+    for row in report["segments"]:
+        if row["id"] in by_id:
+            row["hter"] = by_id[row["id"]]
+    if section["hter"]:
+        report["signatures"]["hter"] = section["signature"]
 
 
 def _worst(
@@ -221,6 +246,9 @@ def render_html(
     )
     scores = [r["chrf"] for r in report.get("segments", []) if r.get("chrf") is not None]
     bins = histogram(scores)
+    post = report.get("post_editing") or {}
+    hters = [s["hter"] for s in post.get("by_segment", [])]
+    hter_bins = histogram(hters)
     template = env.get_template("report.html.j2")
     return str(
         template.render(
@@ -230,5 +258,8 @@ def render_html(
             scored=len(scores),
             pages=pages or {},
             index=index,
+            post=post,
+            hter_bins=hter_bins,
+            hter_peak=max([b["count"] for b in hter_bins] + [1]),
         )
     )

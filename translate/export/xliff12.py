@@ -2,8 +2,8 @@
 
 A ``<group>`` per paragraph (the title is ``p0``), a ``<trans-unit>`` per sentence with our
 segment id as its ``id``, the English as ``<target>`` with a 1.2 ``state`` (see
-:data:`STATE`); glossary terms, term verdicts and QA flags are ``<note>`` elements, the
-article's metadata notes in the file header. Characters XML forbids become U+FFFD.
+:data:`STATE`); glossary terms, term verdicts, QA flags and reviewers' comments are ``<note>``
+elements, the article's metadata notes in the file header. Characters XML forbids become U+FFFD.
 
 Validates against the OASIS XLIFF 1.2 strict schema.
 """
@@ -98,3 +98,5 @@ def _trans_unit(group: Any, seg: Segment) -> None:
             priority="2",
             **{"from": "tarjama qa"},
         )
+    for note in seg.notes:
+        sub(unit, _q("note"), note.text, annotates="target", **{"from": note.author or "reviewer"})

@@ -4,11 +4,14 @@ The title is unit ``p0``, paragraph *n* is unit ``p<n>``; each segment keeps our
 our state (XLIFF 2 states are ours: initial, translated, reviewed, final). The whitespace between
 sentences is an ``<ignorable>``, so joining a unit's sources gives the paragraph back. Glossary
 terms are marked in the source (``<mrk type="term">``) and listed as glossary-module entries
-(``<gls:glossEntry>``); term verdicts and QA flags are unit notes; the article's metadata is
-metadata-module data on the file. Characters XML cannot hold are written as ``<cp hex="…"/>``,
-as XLIFF 2 prescribes, so nothing is lost.
+(``<gls:glossEntry>``); term verdicts, QA flags and reviewers' comments are unit notes
+(categories ``glossary``, ``qa``, ``comment``, each note starting with its segment id); the
+article's metadata is metadata-module data on the file. Characters XML cannot hold are written
+as ``<cp hex="…"/>``, as XLIFF 2 prescribes, so nothing is lost.
 
-Validates against the OASIS XLIFF 2 core schema with the glossary and metadata modules.
+The file says ``canResegment="no"``, so CAT tools keep our segments, and a segment's
+``subState`` brought in by ``tarjama import`` goes out again. Validates against the OASIS XLIFF 2
+core schema with the glossary and metadata modules.
 """
 
 from __future__ import annotations
@@ -52,7 +55,11 @@ def render(doc: Document) -> str:
 
     root = etree.Element(q(NS, "xliff"), nsmap={None: NS, "gls": GLS, "mda": MDA}, version=VERSION)
     set_attrs(root, srcLang="ar", trgLang="en")
-    file = sub(root, q(NS, "file"), id=nmtoken(doc.id), srcDir="rtl", trgDir="ltr")
+    # canResegment="no": CAT tools keep our segmentation, which ``tarjama import`` relies on
+    # (segment ids and counts must come back as they went out).
+    file = sub(
+        root, q(NS, "file"), id=nmtoken(doc.id), canResegment="no", srcDir="rtl", trgDir="ltr"
+    )
     if doc.meta.source_path:
         set_attrs(file, original=doc.meta.source_path)
     set_attrs(file, xml_space="preserve")
@@ -99,6 +106,7 @@ def _unit(file: Any, unit_id: str, name: str, segments: Sequence[Segment]) -> No
         if t.verdict
     ]
     notes += [(seg, "qa", f"{f.code}: {f.message}") for seg in segments for f in seg.flags]
+    notes += [(seg, "comment", n.text) for seg in segments for n in seg.notes]
     if notes:
         container = sub(unit, q(NS, "notes"))
         for seg, category, text in notes:
@@ -109,6 +117,9 @@ def _unit(file: Any, unit_id: str, name: str, segments: Sequence[Segment]) -> No
         if seg.target is None:
             state = "initial"
         segment = sub(unit, q(NS, "segment"), id=nmtoken(seg.id), state=state)
+        sub_state = (seg.origin or {}).get("sub_state")
+        if isinstance(sub_state, str) and sub_state:
+            set_attrs(segment, subState=sub_state)  # kept from an imported file
         _inline(sub(segment, q(NS, "source")), seg.source, pairs)
         if seg.target is not None:
             _inline(sub(segment, q(NS, "target")), seg.target, [])
