@@ -226,13 +226,14 @@ class CTranslate2Backend:
 
     def _renderings(self, names: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """How the model translates each Arabic name on its own: its beam's hypotheses, best
-        first (cached; rows of a CTranslate2 batch decode independently, so batching them
-        changes nothing)."""
+        first (cached)."""
         todo = [n for n in names if n not in self._names]
         if todo:
-            source = self.source_tokens(todo)
-            results = self._decode(
-                source,
+            # One name a batch (max_batch_size=1): the answer never depends on which other names
+            # were asked with it, so a resumed run finds what an uninterrupted one found.
+            results = self.translator.translate_batch(
+                self.source_tokens(todo),
+                max_batch_size=1,
                 beam_size=self.num_beams,
                 num_hypotheses=self.num_beams,
                 max_decoding_length=NAME_TOKENS,
