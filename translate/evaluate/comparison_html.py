@@ -179,17 +179,9 @@ def render_comparison_html(
     Returns:
         The page, a complete HTML document.
     """
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from ..templating import environment
 
-    from ..export._chars import html_text
-
-    env = Environment(
-        loader=PackageLoader("translate", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["clean"] = html_text
+    env = environment()
     systems = result["systems"]
     differences = list(result.get("differences", []))
     if top is not None:

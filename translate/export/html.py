@@ -18,7 +18,6 @@ from typing import Any
 
 from ..document import Document, Segment, Term
 from ..glossary import english_spans
-from ._chars import html_text
 from ._pieces import sentences
 
 VERDICTS = {
@@ -67,15 +66,9 @@ def page_name(doc_id: str) -> str:
 
 @lru_cache(maxsize=1)
 def _env() -> Any:
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from ..templating import environment
 
-    env = Environment(
-        loader=PackageLoader("translate", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["clean"] = html_text
+    env = environment()
     env.filters["page_name"] = page_name
     env.filters["file_name"] = lambda path: re.split(r"[\\/]", path)[-1]
     env.globals["VERDICTS"] = VERDICTS

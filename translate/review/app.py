@@ -149,15 +149,9 @@ class ReviewContext:
 
 
 def _env() -> Any:
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from ..templating import environment
 
-    env = Environment(
-        loader=PackageLoader("translate.review", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["clean"] = html_text
+    env = environment("translate.review")
     env.filters["show"] = show
     return env
 
