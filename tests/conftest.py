@@ -57,6 +57,15 @@ def model_without_v_and_q(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("models") / "no-v-no-q", arabic, english)
 
 
+@pytest.fixture(scope="session")
+def ct2_model(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Path:
+    """The tiny MarianMT model converted to CTranslate2 int8 (skipped without ctranslate2)."""
+    pytest.importorskip("ctranslate2")
+    from translate.engine.convert import convert
+
+    return convert(str(tiny_model), tmp_path_factory.mktemp("ct2") / "tiny-ct2")
+
+
 @pytest.fixture(autouse=True)
 def _no_hub(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach for the network: hub ids fail fast as on an offline machine."""

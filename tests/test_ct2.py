@@ -39,12 +39,6 @@ from .conftest import CORPUS, translated_segments  # noqa: E402
 runner = CliRunner()
 
 
-@pytest.fixture(scope="session")
-def ct2_model(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Path:
-    """The tiny MarianMT model converted to CTranslate2 int8."""
-    return convert(str(tiny_model), tmp_path_factory.mktemp("ct2") / "tiny-ct2")
-
-
 @pytest.fixture(scope="module")
 def backend(ct2_model: Path) -> CTranslate2Backend:
     loaded = load_backend(TranslateOptions(model=str(ct2_model), num_beams=4))

@@ -51,8 +51,9 @@ def test_corrupt_weights_are_a_model_error(tmp_path: Path, tiny_model: Path) -> 
     broken = tmp_path / "broken"
     shutil.copytree(tiny_model, broken)
     (broken / "model.safetensors").write_bytes(b"\x00" * 100)
+    backend = load_backend(TranslateOptions(model=str(broken)))  # the weights are read lazily
     with pytest.raises(ModelError, match="cannot load the model"):
-        load_backend(TranslateOptions(model=str(broken)))
+        backend.translate_batch(["وصل الوفد إلى حلب"])
 
 
 def test_uncached_hub_model_offline_names_the_fix() -> None:

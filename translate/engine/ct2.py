@@ -145,14 +145,8 @@ class CTranslate2Backend:
         #: Benchmarks only: every sentence gets exactly this many output tokens.
         self.fixed_output_tokens: int | None = None
         self.workers = (threads or cpu_cores()) if device == "cpu" else 1
+        self._translator: Any = None
         try:
-            self.translator: Any = ctranslate2.Translator(
-                str(ref.path),
-                device=device,
-                compute_type=self.compute_type,
-                inter_threads=self.workers,
-                intra_threads=1 if device == "cpu" else 0,
-            )
             self._sp_source: Any = spm.SentencePieceProcessor(
                 model_file=str(ref.path / "source.spm")
             )
@@ -168,6 +162,39 @@ class CTranslate2Backend:
             ) from exc
         self._source_vocab = frozenset(_read_vocabulary(ref.path, "source"))
         self._target_vocab = frozenset(_read_vocabulary(ref.path, "target"))
+
+    @property
+    def translator(self) -> Any:
+        """The CTranslate2 ``Translator``, built (weights read) on first use: a run whose every
+        sentence is in the memory needs the sentencepiece models only."""
+        if self._translator is None:
+            import ctranslate2
+
+            try:
+                self._translator = ctranslate2.Translator(
+                    str(self.ref.path),
+                    device=self.device,
+                    compute_type=self.compute_type,
+                    inter_threads=self.workers,
+                    intra_threads=1 if self.device == "cpu" else 0,
+                )
+            except Exception as exc:  # a damaged model.bin raises IndexError, RuntimeError, …
+                text = str(exc).strip()
+                first = text.splitlines()[0] if text else type(exc).__name__
+                raise ModelError(
+                    f"{self.ref.name}: cannot load the CTranslate2 model ({first}); convert it "
+                    "again with `tarjama model convert`"
+                ) from exc
+        return self._translator
+
+    @translator.setter
+    def translator(self, value: Any) -> None:
+        self._translator = value
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the weights have been read."""
+        return self._translator is not None
 
     @property
     def settings(self) -> dict[str, Any]:

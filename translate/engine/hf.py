@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError
@@ -19,6 +20,18 @@ def _max_new_tokens(source_tokens: int) -> int:
     # English needs about 1.3 tokens per Arabic token with OPUS-MT vocabularies; a degenerate
     # hypothesis (a repetition loop) stops here instead of running to 512 tokens.
     return min(MAX_SOURCE_TOKENS, int(source_tokens * 2) + 10)
+
+
+def _gpu_possible() -> bool:
+    """Whether this machine has a GPU driver at all (NVIDIA or ROCm). Without one CUDA cannot
+    be available, and the answer costs no ``import torch``."""
+    return Path("/proc/driver/nvidia").exists() or Path("/dev/kfd").exists()
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
 
 
 def cpu_cores() -> int:
@@ -71,45 +84,100 @@ class TransformersBackend:
         threads: int | None = None,
         precision: str = "auto",
     ) -> None:
-        import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        # tarjama draws its own progress; the library's bars and advice would interleave with it.
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-
         if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        if device == "cpu":
-            torch.set_num_threads(threads or cpu_cores())
+            device = "cuda" if _gpu_possible() and _cuda_available() else "cpu"
         self.ref = ref
         self.device = device
         self.num_beams = num_beams
-        self._torch = torch
-        try:
-            self.tokenizer: Any = AutoTokenizer.from_pretrained(
-                str(ref.path), local_files_only=True
-            )
-            model: Any = AutoModelForSeq2SeqLM.from_pretrained(str(ref.path), local_files_only=True)
-        except Exception as exc:  # any failure to read the files (safetensors, sentencepiece, …)
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(
-                f"{ref.name}: cannot load the model ({first}); re-download or re-save it"
-            ) from exc
-        self.model = model.to(device).eval()
+        self.threads = threads
+        self._tokenizer: Any = None
+        # Token counts (all a run needs whose sentences are in the memory) come from the Marian
+        # source sentencepiece model, as MarianTokenizer counts them, without importing torch
+        # or transformers (2-3 s); models without one use the transformers tokenizer.
+        self._sp_source: Any = None
+        if (ref.path / "source.spm").is_file() and (ref.path / "vocab.json").is_file():
+            import sentencepiece as spm
+
+            try:
+                self._sp_source = spm.SentencePieceProcessor(
+                    model_file=str(ref.path / "source.spm")
+                )
+            except (OSError, RuntimeError) as exc:
+                raise ModelError(
+                    f"{ref.name}: cannot load the model (source.spm: {exc}); re-download or "
+                    "re-save it"
+                ) from exc
+        else:
+            _ = self.tokenizer  # load it now: a broken tokenizer fails here, not mid-run
         if precision == "auto":
             precision = "int8" if device == "cpu" else "float32"
-        if precision == "int8":
-            self.model = _quantize(self.model)
-        elif precision != "float32":
+        if precision not in ("int8", "float32"):
             raise ModelError(f"unknown precision {precision!r}; choose auto, int8 or float32")
         self.precision = precision
+        self._model: Any = None
         if device != "cpu":
             self.batch_tokens = 8192
         #: Benchmarks only: every sentence gets exactly this many output tokens.
         self.fixed_output_tokens: int | None = None
         self._names: dict[str, tuple[str, ...]] = {}  # Arabic name → its renderings alone
+
+    @property
+    def _torch(self) -> Any:
+        import torch
+
+        return torch
+
+    @property
+    def tokenizer(self) -> Any:
+        """The transformers tokenizer, loaded on first use (with transformers itself)."""
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+            from transformers.utils import logging as hf_logging
+
+            # tarjama draws its own progress; the library's bars and advice would interleave.
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
+            try:
+                self._tokenizer = AutoTokenizer.from_pretrained(
+                    str(self.ref.path), local_files_only=True
+                )
+            except Exception as exc:  # sentencepiece, vocabulary or config files unreadable
+                text = str(exc).strip()
+                first = text.splitlines()[0] if text else type(exc).__name__
+                raise ModelError(
+                    f"{self.ref.name}: cannot load the model ({first}); re-download or re-save it"
+                ) from exc
+        return self._tokenizer
+
+    @property
+    def model(self) -> Any:
+        """The weights, read on first use: a run whose every sentence is in the memory needs
+        token counts only, never the weights (nor torch)."""
+        if self._model is None:
+            _ = self.tokenizer  # transformers' logging is set up before the weights load
+            from transformers import AutoModelForSeq2SeqLM
+
+            if self.device == "cpu":
+                self._torch.set_num_threads(self.threads or cpu_cores())
+
+            try:
+                model: Any = AutoModelForSeq2SeqLM.from_pretrained(
+                    str(self.ref.path), local_files_only=True
+                )
+            except Exception as exc:  # any failure to read the weights (safetensors, …)
+                text = str(exc).strip()
+                first = text.splitlines()[0] if text else type(exc).__name__
+                raise ModelError(
+                    f"{self.ref.name}: cannot load the model ({first}); re-download or re-save it"
+                ) from exc
+            model = model.to(self.device).eval()
+            self._model = _quantize(model) if self.precision == "int8" else model
+        return self._model
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the weights have been read."""
+        return self._model is not None
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -122,7 +190,11 @@ class TransformersBackend:
         }
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Source-side token counts, with the model's own tokenizer."""
+        """Source-side token counts, as the model's tokenizer counts them (its pieces and
+        ``</s>``, at most :data:`MAX_SOURCE_TOKENS`)."""
+        if self._sp_source is not None:
+            rows = self._sp_source.encode(list(texts), out_type=str)
+            return [min(len(row) + 1, MAX_SOURCE_TOKENS) for row in rows]
         ids = self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
         return [min(len(x), MAX_SOURCE_TOKENS) for x in ids]
 

@@ -113,14 +113,47 @@ def _hub_reachable() -> bool:
         return False
 
 
+def _hash_cache() -> Path:
+    root = os.environ.get("TARJAMA_CACHE") or str(Path.home() / ".cache" / "tarjama")
+    return Path(root) / "model-hashes.json"
+
+
 def _hash_dir(path: Path) -> str:
+    """A content hash of a model directory (its revision in the memory key).
+
+    Hashing reads every weights file (300 MB for opus-mt), which would cost a memorised re-run
+    more than everything else it does; the hash is therefore kept in ``$TARJAMA_CACHE``
+    (default ``~/.cache/tarjama``) with each file's name, size and modification time, and read
+    again only when one of them changes. A cache that cannot be read or written is ignored.
+    """
+    files = sorted(p for p in path.iterdir() if p.is_file())
+    stamp = [[f.name, f.stat().st_size, f.stat().st_mtime_ns] for f in files]
+    cache, key = _hash_cache(), str(path.resolve())
+    try:
+        known: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8"))
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(key)
+    if isinstance(entry, dict) and entry.get("stamp") == stamp:
+        return str(entry["hash"])
     h = hashlib.sha256()
-    for file in sorted(p for p in path.iterdir() if p.is_file()):
+    for file in files:
         h.update(file.name.encode())
         with file.open("rb") as fh:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
-    return h.hexdigest()[:16]
+    digest = h.hexdigest()[:16]
+    known[key] = {"stamp": stamp, "hash": digest}
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(known), encoding="utf-8")
+        tmp.replace(cache)
+    except OSError:
+        pass
+    return digest
 
 
 def check_model_dir(path: Path, name: str | None = None) -> str:
