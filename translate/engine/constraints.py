@@ -8,10 +8,12 @@ has no logits hook in Python), so this module is ours. Both backends use it the 
    batches, same length caps), so a sentence without terms, and a sentence whose names the model
    already writes as the glossary does, come out *identical* to the unconstrained output, and
    their terms are ``kept``.
-2. **Find the model's own rendering** of each missing term: the words of the output whose
-   cross-attention peaks on the term's Arabic (:func:`locate`). The attention comes with the
-   decode (CTranslate2's ``return_attention``) or from one teacher-forced forward pass over the
-   output (transformers), only for sentences that miss a term.
+2. **Find the model's own rendering** of each missing term (:func:`locate`): the words of the
+   output that spell the model's translation of the Arabic name on its own (its beam's
+   hypotheses, asked once per name), or else the words whose cross-attention peaks on the
+   term's Arabic. The attention comes with the decode (CTranslate2's ``return_attention``) or
+   from one teacher-forced forward pass over the output (transformers), only for sentences that
+   miss a term.
 3. **Replace it in place** (:func:`enforce`): those words become the glossary's English, the
    rest of the sentence stays as the model wrote it. A term the model dropped altogether is
    inserted before the first word that translates something after it. The result is ``forced``.

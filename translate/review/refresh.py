@@ -152,7 +152,11 @@ class Refresher:
             try:
                 path = self.workspace.document_path(doc_id)
                 before = path.stat().st_mtime_ns
-                refresh_documents(self.workspace, [read_document(path)])
+                for written in refresh_documents(self.workspace, [read_document(path)]):
+                    # Stamped with the time of the document they were made from: if a save
+                    # writes the document while they are being made and the server dies before
+                    # they are made again, :func:`stale` still finds them older than it.
+                    os.utime(written, ns=(before, before))
                 if path.stat().st_mtime_ns != before:
                     self.poke(doc_id)  # changed while being rendered: once more
             except (TarjamaError, OSError) as exc:
