@@ -7,6 +7,8 @@ temporary folder: the hub is not reachable here, and nothing built is committed.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,21 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def playwright_and_chromium() -> tuple[Any, str]:
+    """Playwright's sync API and Debian's Chromium (``TARJAMA_CHROMIUM`` may name another
+    binary); the test is skipped, naming the install, where either is missing."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed: pip install playwright"
+    )
+    executable = os.environ.get("TARJAMA_CHROMIUM") or shutil.which("chromium")
+    if not executable or not Path(executable).exists():
+        pytest.skip(
+            "Chromium is not installed: apt-get install chromium (Debian's package; "
+            "or set TARJAMA_CHROMIUM to a Chromium binary)"
+        )
+    return sync_api, executable
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ logs an error) and leave screenshots in ``test-artifacts/browser/`` to look at.
 from __future__ import annotations
 
 import functools
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +20,7 @@ import pytest
 from translate.export import export
 from translate.workspace import Workspace
 
-from .conftest import CHROMIUM_FLAGS, ROOT
+from .conftest import CHROMIUM_FLAGS, ROOT, playwright_and_chromium
 from .test_export import bilingual, hostile
 
 pytestmark = pytest.mark.slow
@@ -70,15 +68,7 @@ def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Chromium browser context with a fresh profile folder."""
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed: pip install playwright"
-    )
-    executable = os.environ.get("TARJAMA_CHROMIUM") or shutil.which("chromium")
-    if not executable or not Path(executable).exists():
-        pytest.skip(
-            "Chromium is not installed: apt-get install chromium (Debian's package; "
-            "or set TARJAMA_CHROMIUM to a Chromium binary)"
-        )
+    sync_api, executable = playwright_and_chromium()
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),

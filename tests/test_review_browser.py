@@ -10,8 +10,6 @@ logs an error, and no request leaves the machine. Screenshots go to ``test-artif
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ from translate.document import read_document
 from translate.memory import TranslationMemory
 from translate.workspace import Workspace
 
-from .conftest import CHROMIUM_FLAGS, ROOT
+from .conftest import CHROMIUM_FLAGS, ROOT, playwright_and_chromium
 from .review_support import Server, copy_workspace, corpus_workspace, start_server
 from .test_export import hostile
 
@@ -58,15 +56,7 @@ def app(corpus: Path, tmp_path: Path) -> Iterator[tuple[Server, Path]]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed: pip install playwright"
-    )
-    executable = os.environ.get("TARJAMA_CHROMIUM") or shutil.which("chromium")
-    if not executable or not Path(executable).exists():
-        pytest.skip(
-            "Chromium is not installed: apt-get install chromium (Debian's package; "
-            "or set TARJAMA_CHROMIUM to a Chromium binary)"
-        )
+    sync_api, executable = playwright_and_chromium()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_FLAGS
