@@ -707,3 +707,25 @@ def test_quality_suite(tmp_path: Path, tiny_model: Path, monkeypatch: pytest.Mon
     first["outputs"] = {k: "nothing" for k in first["outputs"]}
     previous = suite.against_previous(first, docs, load_references([REFERENCES]))
     assert previous["metrics"]["chrf"]["better"] == "current"
+
+
+def test_scores_of_slices_equal_sacrebleus_own_corpus_scores() -> None:
+    from translate.evaluate import corpus_scores
+    from translate.evaluate.scores import CorpusScorer
+
+    hyps = [
+        "The army entered the town of Kobani.",
+        "Talks resumed in Geneva on Monday .",
+        "The SDF said five fighters were killed.",
+        "",
+    ]
+    refs = [
+        ["The army entered Kobani."],
+        ["Talks resumed in Geneva on Monday.", "Negotiations restarted in Geneva on Monday."],
+        ["The SDF said five of its fighters were killed."],
+        ["Nothing."],
+    ]
+    scorer = CorpusScorer(hyps, refs)
+    assert scorer.scores() == corpus_scores(hyps, refs)
+    for start, end in [(0, 1), (1, 3), (0, 2), (2, 4)]:
+        assert scorer.scores(start, end) == corpus_scores(hyps[start:end], refs[start:end])

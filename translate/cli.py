@@ -10,7 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -101,6 +101,35 @@ PrecisionOpt = Annotated[
 ]
 BatchSentencesOpt = Annotated[
     int, typer.Option("--batch-sentences", min=1, help="Sentences per batch at most.")
+]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local (decode here) or ray (decode batches on a Ray cluster: pip install "
+        "'tarjama[ray]'). Same documents either way.",
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="With --engine ray: HOST:PORT of a head started by `ray start --head` (or auto). "
+        "Default: start Ray on this machine for the run.",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="With --engine ray: decoding actors (one model each). Default: one per CPU of the "
+        "cluster.",
+    ),
+]
+WorkerThreadsOpt = Annotated[
+    int,
+    typer.Option("--worker-threads", min=1, help="With --engine ray: CPU threads of each actor."),
 ]
 
 
@@ -219,13 +248,27 @@ def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _decoder(engine: str, address: str | None, workers: int | None, worker_threads: int) -> Any:
+    """The decoder ``--engine`` asks for: ``None`` for the local engine."""
+    if engine not in ("local", "ray"):
+        raise _fail(f"--engine {engine}: unknown engine; choose local or ray", 2)
+    if engine == "local":
+        if address or workers:
+            raise _fail("--ray-address and --workers need --engine ray", 2)
+        return None
+    from .engine.cluster import RayDecoder, RayOptions
+
+    return RayDecoder(RayOptions(address, workers, worker_threads))
+
+
 def _print_stats(stats: Any) -> None:
     print(
         f"{_count(stats.segments, 'segment')}: {stats.memory_hits} from memory, "
         f"{stats.decoded} translated"
         + (f", {stats.edits} human edits" if stats.edits else "")
         + f" in {stats.seconds:.1f} s"
-        + (f" ({stats.per_second:.2f} sentences/s)" if stats.decoded else ""),
+        + (f" ({stats.per_second:.2f} sentences/s)" if stats.decoded else "")
+        + (f" on {_count(stats.workers, 'worker')}" if stats.workers > 1 else ""),
         file=sys.stderr,
     )
 
@@ -330,6 +373,10 @@ def run(
     batch_sentences: BatchSentencesOpt = 32,
     backend: BackendOpt = "auto",
     precision: PrecisionOpt = "auto",
+    engine: EngineOpt = "local",
+    ray_address: RayAddressOpt = None,
+    workers: WorkersOpt = None,
+    worker_threads: WorkerThreadsOpt = 1,
 ) -> None:
     """Clean, segment, translate, evaluate and export articles in one go.
 
@@ -351,7 +398,8 @@ def run(
         threads=threads,
         enforce_glossary=not no_glossary,
     )
-    with _stop_on_ctrl_c() as should_stop:
+    decoder = _decoder(engine, ray_address, workers, worker_threads)
+    with _stop_on_ctrl_c() as should_stop, decoder or nullcontext():
         options = pipeline.RunOptions(
             inputs=inputs,
             out=out,
@@ -363,6 +411,7 @@ def run(
             memory=memory,
             should_stop=should_stop,
             warn=_warn,
+            decoder=decoder,
         )
         with _progress("translating") as progress:
             result = pipeline.run(options, progress)

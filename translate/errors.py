@@ -42,6 +42,12 @@ class WorkspaceError(TarjamaError):
     exit_code = 4
 
 
+class ClusterError(TarjamaError):
+    """The Ray cluster asked for cannot be reached or started, or Ray is not installed."""
+
+    exit_code = 4
+
+
 class UsageError(TarjamaError):
     """An option has a value tarjama does not understand."""
 

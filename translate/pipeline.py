@@ -16,6 +16,7 @@ from . import glossary as glossary_mod
 from .document import Document
 from .engine import (
     Backend,
+    Decoder,
     Progress,
     TranslateOptions,
     TranslateStats,
@@ -108,6 +109,9 @@ class RunOptions:
     should_stop: Callable[[], bool] | None = None  # polled between batches (Ctrl-C)
     # Told each warning found before translating: glossary English the model cannot write.
     warn: Callable[[str], None] | None = None
+    # Where batches are decoded: None here (the local engine), or e.g. a RayDecoder
+    # (translate.engine.cluster); planning, the memory and every write stay in this process.
+    decoder: Decoder | None = None
 
 
 @dataclass(slots=True)
@@ -183,6 +187,7 @@ def glossary_and_translate(
     memory: Path | None = None,
     should_stop: Callable[[], bool] | None = None,
     warn: Callable[[str], None] | None = None,
+    decoder: Decoder | None = None,
 ) -> TranslateStats:
     """Record glossary terms in every segment, then translate what is untranslated.
 
@@ -192,6 +197,7 @@ def glossary_and_translate(
         should_stop: polled between batches; see :func:`translate.engine.translate`.
         warn: called, before translating, with one line per glossary entry matched in ``docs``
             whose English the model cannot write (:func:`unspellable_terms`).
+        decoder: where batches are decoded (default: here); see :class:`translate.engine.Decoder`.
     """
     for doc in docs:
         glossary_mod.annotate(doc, glossary)
@@ -203,7 +209,7 @@ def glossary_and_translate(
     stats = TranslateStats()
     store = TranslationMemory(memory) if memory is not None else None
     try:
-        translate(docs, backend, options, progress, glossary, store, stats, should_stop)
+        translate(docs, backend, options, progress, glossary, store, stats, should_stop, decoder)
     finally:
         if store is not None:
             store.close()
@@ -241,6 +247,7 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
         memory=memory,
         should_stop=options.should_stop,
         warn=options.warn,
+        decoder=options.decoder,
     )
     # Evaluation sets every segment's QA flags (with or without references), so it runs before
     # the documents are saved; scores need references, terms and flags do not.

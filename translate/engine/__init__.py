@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,7 +23,10 @@ from .types import TermSpec, Translation
 __all__ = [
     "DEFAULT_MODEL",
     "Backend",
+    "Batch",
+    "Decoder",
     "Interrupted",
+    "LocalDecoder",
     "TermSpec",
     "TranslateOptions",
     "TranslateStats",
@@ -35,6 +38,37 @@ __all__ = [
 #: Called as ``progress(sentences_done, sentences, documents)``: first with what the memory
 #: already holds, then after each batch.
 Progress = Callable[[int, int, int], None]
+
+#: One planned batch: its sentences (normalized) and each sentence's terms to enforce.
+Batch = tuple[list[str], list[list[TermSpec]]]
+
+
+class Decoder(Protocol):
+    """Where planned batches are decoded: here (:class:`LocalDecoder`) or on a cluster
+    (:class:`translate.engine.cluster.RayDecoder`).
+
+    ``decode`` yields ``(batch index, translations)`` as batches finish, in any order; the
+    translate stage commits each to the memory as it arrives. A batch may come twice (a retried
+    task): the stage keeps the first.
+    """
+
+    workers: int
+
+    def decode(
+        self, backend: Backend, options: TranslateOptions, batches: Sequence[Batch]
+    ) -> Iterator[tuple[int, list[Translation]]]: ...
+
+
+class LocalDecoder:
+    """Decode batches one after the other with the driver's own backend."""
+
+    workers = 1
+
+    def decode(
+        self, backend: Backend, options: TranslateOptions, batches: Sequence[Batch]
+    ) -> Iterator[tuple[int, list[Translation]]]:
+        for index, (texts, terms) in enumerate(batches):
+            yield index, backend.translate_batch(texts, terms)
 
 
 class Backend(Protocol):
@@ -177,6 +211,7 @@ class TranslateStats:
     decoded: int = 0  # distinct sentences the model translated
     edits: int = 0  # segments given a person's translation from the memory
     seconds: float = 0.0
+    workers: int = 0  # decoders that translated (0: nothing was decoded)
 
     @property
     def per_second(self) -> float:
@@ -198,6 +233,7 @@ def translate(
     memory: TranslationMemory | None = None,
     stats: TranslateStats | None = None,
     should_stop: Callable[[], bool] | None = None,
+    decoder: Decoder | None = None,
 ) -> list[Document]:
     """Translate every untranslated segment of ``docs`` in length-sorted, token-budget batches.
 
@@ -212,6 +248,10 @@ def translate(
     is translated, so a run killed at any point resumes where it stopped. ``should_stop`` is
     polled between batches (Ctrl-C in the CLI): when it answers True, :class:`Interrupted` is
     raised after the current batch is committed.
+
+    ``decoder`` says where batches are decoded (default: here, one after the other); planning,
+    the memory and every write stay in this process whatever decodes, so the batches, and
+    therefore the output, are the same.
     """
     started = time.perf_counter()
     stats = stats if stats is not None else TranslateStats()
@@ -255,27 +295,48 @@ def translate(
     if progress is not None:
         progress(done, len(unique), len(docs))
     if plan:
-        for batch_keys in plan:
-            out = backend.translate_batch(
-                [jobs[k][0] for k in batch_keys], [jobs[k][1] for k in batch_keys]
+        decoder = decoder or LocalDecoder()
+        batches: list[Batch] = [
+            ([jobs[k][0] for k in batch_keys], [jobs[k][1] for k in batch_keys])
+            for batch_keys in plan
+        ]
+        arrived: set[int] = set()
+        stream = decoder.decode(backend, options, batches)
+        try:
+            for index, out in stream:
+                if index in arrived:
+                    continue  # a retried task's second answer: already committed
+                arrived.add(index)
+                batch_keys = plan[index]
+                results.update(zip(batch_keys, out, strict=True))
+                if memory is not None:
+                    memory.put_many(
+                        (k, jobs[k][0], r.text, r.terms, r.forced, model, settings)
+                        for k, r in zip(batch_keys, out, strict=True)
+                    )
+                stats.decoded += len(batch_keys)
+                done += len(batch_keys)
+                if progress is not None:
+                    progress(done, len(unique), len(docs))
+                if should_stop is not None and should_stop() and done < len(unique):
+                    stats.seconds = time.perf_counter() - started
+                    where = f" (saved in {memory.path})" if memory is not None else ""
+                    raise Interrupted(
+                        f"interrupted after {done} of {len(unique)} sentences{where}; run the "
+                        "same command again to resume"
+                    )
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+        stats.workers = decoder.workers
+        if len(arrived) != len(plan):
+            from ..errors import ModelError
+
+            raise ModelError(
+                f"the decoder answered {len(arrived)} of {len(plan)} batches; run the same "
+                "command again to translate the rest"
             )
-            results.update(zip(batch_keys, out, strict=True))
-            if memory is not None:
-                memory.put_many(
-                    (k, jobs[k][0], r.text, r.terms, r.forced, model, settings)
-                    for k, r in zip(batch_keys, out, strict=True)
-                )
-            stats.decoded += len(batch_keys)
-            done += len(batch_keys)
-            if progress is not None:
-                progress(done, len(unique), len(docs))
-            if should_stop is not None and should_stop() and done < len(unique):
-                stats.seconds = time.perf_counter() - started
-                where = f" (saved in {memory.path})" if memory is not None else ""
-                raise Interrupted(
-                    f"interrupted after {done} of {len(unique)} sentences{where}; run the same "
-                    "command again to resume"
-                )
     edits = memory.edits([s.normalized for s in todo]) if memory is not None else {}
     for seg, key in zip(todo, keys, strict=True):
         if seg.normalized in edits:

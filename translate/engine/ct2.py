@@ -145,6 +145,10 @@ class CTranslate2Backend:
         #: Benchmarks only: every sentence gets exactly this many output tokens.
         self.fixed_output_tokens: int | None = None
         self.workers = (threads or cpu_cores()) if device == "cpu" else 1
+        #: Parts each batch is split in. Int8 activations are scaled over a part, so the split
+        #: shapes the output: a Ray worker with one thread is given its driver's split, and
+        #: decodes the parts one after the other, to write what a local run writes.
+        self.parts = self.workers
         self._translator: Any = None
         try:
             self._sp_source: Any = spm.SentencePieceProcessor(
@@ -233,7 +237,7 @@ class CTranslate2Backend:
 
     def _decode(self, source: list[list[str]], **options: Any) -> list[Any]:
         """``translate_batch``, the batch split in one part per worker (see the module notes)."""
-        per_worker = -(-len(source) // self.workers)
+        per_worker = -(-len(source) // self.parts)
         return list(self.translator.translate_batch(source, max_batch_size=per_worker, **options))
 
     def _cap(self, source_tokens: int) -> int:

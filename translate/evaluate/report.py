@@ -17,7 +17,7 @@ from ..qa import DEFAULT_CALIBRATION, DESCRIPTIONS, QAOptions, calibrate, qa
 from ..qa import summary as qa_summary
 from .hter import LogRow, effort
 from .references import References, reference_key
-from .scores import METRICS, _sentence_chrf, corpus_scores, sentences
+from .scores import METRICS, CorpusScorer, _sentence_chrf, sentences
 from .terms import _term_counts
 
 #: How many segments the report shows as the ones to look at first.
@@ -100,6 +100,7 @@ def evaluate(
     missing: list[str] = []
     per_count: Counter[int] = Counter()
     used_keys: set[str] = set()
+    spans: list[tuple[dict[str, Any], int, int, dict[str, float]]] = []
     for doc in docs:
         hyps: list[str] = []
         refs: list[list[str]] = []
@@ -136,16 +137,22 @@ def evaluate(
             "translated": sum(1 for s in doc.segments() if s.target is not None),
             "with_reference": len(hyps),
         }
-        if hyps:
-            entry.update(corpus_scores(hyps, refs))
-            entry["sentence_chrf"] = seg_scores
+        spans.append((entry, len(all_hyps), len(all_hyps) + len(hyps), seg_scores))
         entry["terms"] = _term_counts([doc], references)["summary"]
         entry["flags"] = {k: v for k, v in qa_summary([doc]).items() if v}
         report["documents"][doc.id] = entry
         all_hyps += hyps
         all_refs += refs
+    # Every hypothesis scored once; each document's scores are a slice of the corpus's.
+    scorer = CorpusScorer(all_hyps, all_refs)
+    for entry, start, end, seg_scores in spans:
+        if end > start:
+            tail = {k: entry.pop(k) for k in ("terms", "flags")}
+            entry.update(scorer.scores(start, end))
+            entry["sentence_chrf"] = seg_scores
+            entry.update(tail)
     if all_hyps:
-        report["corpus"] = {**corpus_scores(all_hyps, all_refs), "segments": len(all_hyps)}
+        report["corpus"] = {**scorer.scores(), "segments": len(all_hyps)}
         report["signatures"] = {m: report["corpus"][m]["signature"] for m in METRICS}
         report["signatures"]["sentence_chrf"] = str(sentence_chrf.get_signature())
     report["coverage"] = {

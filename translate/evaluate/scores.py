@@ -78,6 +78,44 @@ def corpus_scores(hyps: Sequence[str], refs: Sequence[Sequence[str]]) -> dict[st
     return out
 
 
+class CorpusScorer:
+    """BLEU, chrF++ and TER of a corpus and of any run of its segments, each hypothesis scored
+    once.
+
+    sacrebleu scores a corpus from per-segment statistics it sums (n-gram matches, edit counts
+    and lengths); a document's score is the same sum over its segments. Taking the statistics
+    once (sacrebleu's ``_extract_corpus_statistics``) and summing slices of them
+    (``_aggregate_and_compute``) gives exactly what ``corpus_score`` gives for each slice
+    (tested), without scoring every hypothesis twice, once for its document and again for the
+    corpus. TER's shift search dominates an evaluation (1.4 s of 2.1 on the bundled corpus with
+    a random model's long outputs), so this halves what ``evaluate`` costs.
+    """
+
+    def __init__(self, hyps: Sequence[str], refs: Sequence[Sequence[str]]) -> None:
+        self.metrics = _metrics()
+        self.nrefs = [len(r) for r in refs]
+        streams: Any = reference_streams(refs)
+        self.stats = {
+            name: metric._extract_corpus_statistics(list(hyps), streams) if hyps else []
+            for name, metric in self.metrics.items()
+        }
+
+    def scores(self, start: int = 0, end: int | None = None) -> dict[str, Any]:
+        """The scores of segments ``start:end`` (all by default), as :func:`corpus_scores`."""
+        counts = set(self.nrefs[start:end])
+        num_refs = next(iter(counts)) if len(counts) == 1 else -1  # -1: sacrebleu's "var"
+        out: dict[str, Any] = {}
+        for name, metric in self.metrics.items():
+            metric.num_refs = num_refs
+            result = metric._aggregate_and_compute(self.stats[name][start:end])
+            out[name] = {
+                "score": result.score,
+                "text": str(result),
+                "signature": str(metric.get_signature()),
+            }
+        return out
+
+
 def _sentence_chrf() -> Any:
     from sacrebleu.metrics import CHRF
 
