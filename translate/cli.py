@@ -57,6 +57,13 @@ NoGlossaryOpt = Annotated[
         help="Load no glossary (not the bundled one either): no terms are recorded or enforced.",
     ),
 ]
+NoConsistencyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-consistency",
+        help="Do not keep one rendering per article for names the glossary lacks.",
+    ),
+]
 BeamsOpt = Annotated[int, typer.Option("--beams", min=1, max=16, help="Beam size.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")]
 ThreadsOpt = Annotated[
@@ -102,6 +109,21 @@ PrecisionOpt = Annotated[
 BatchSentencesOpt = Annotated[
     int, typer.Option("--batch-sentences", min=1, help="Sentences per batch at most.")
 ]
+ShortlistOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--shortlist",
+        help="Vocabulary shortlist (CTranslate2 vmap text, from `tarjama model shortlist`): "
+        "decode over each batch's candidate pieces only. Default: the model directory's "
+        "vmap.txt, if it has one.",
+    ),
+]
+NoShortlistOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-shortlist", help="Decode over the whole vocabulary, whatever the model has."
+    ),
+]
 EngineOpt = Annotated[
     str,
     typer.Option(
@@ -128,8 +150,13 @@ WorkersOpt = Annotated[
     ),
 ]
 WorkerThreadsOpt = Annotated[
-    int,
-    typer.Option("--worker-threads", min=1, help="With --engine ray: CPU threads of each actor."),
+    int | None,
+    typer.Option(
+        "--worker-threads",
+        min=1,
+        help="With --engine ray: CPU threads of each actor. Default: 1, more when there are "
+        "fewer batches than CPUs.",
+    ),
 ]
 
 
@@ -248,7 +275,9 @@ def _stop_on_ctrl_c() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _decoder(engine: str, address: str | None, workers: int | None, worker_threads: int) -> Any:
+def _decoder(
+    engine: str, address: str | None, workers: int | None, worker_threads: int | None
+) -> Any:
     """The decoder ``--engine`` asks for: ``None`` for the local engine."""
     if engine not in ("local", "ray"):
         raise _fail(f"--engine {engine}: unknown engine; choose local or ray", 2)
@@ -268,7 +297,11 @@ def _print_stats(stats: Any) -> None:
         + (f", {stats.edits} human edits" if stats.edits else "")
         + f" in {stats.seconds:.1f} s"
         + (f" ({stats.per_second:.2f} sentences/s)" if stats.decoded else "")
-        + (f" on {_count(stats.workers, 'worker')}" if stats.workers > 1 else ""),
+        + (
+            f" on {_count(stats.workers, 'worker')} ({stats.engine})"
+            if stats.workers and stats.engine != "local"
+            else ""
+        ),
         file=sys.stderr,
     )
 
@@ -296,9 +329,16 @@ def _translate_options(
     retranslate: bool = False,
     threads: int | None = None,
     enforce_glossary: bool = True,
+    shortlist: Path | None = None,
+    no_shortlist: bool = False,
+    consistency: bool = True,
 ) -> Any:
     from .engine import TranslateOptions
 
+    if shortlist is not None and no_shortlist:
+        raise _fail(
+            "--shortlist and --no-shortlist contradict each other; give one or the other", 2
+        )
     return TranslateOptions(
         model=model,
         num_beams=beams,
@@ -310,6 +350,9 @@ def _translate_options(
         retranslate=retranslate,
         threads=threads,
         enforce_glossary=enforce_glossary,
+        shortlist=shortlist,
+        default_shortlist=not no_shortlist,
+        consistency=consistency,
     )
 
 
@@ -346,6 +389,7 @@ def run(
     model: ModelOpt = "Helsinki-NLP/opus-mt-ar-en",
     glossary: GlossaryOpt = None,
     no_glossary: NoGlossaryOpt = False,
+    no_consistency: NoConsistencyOpt = False,
     references: Annotated[
         list[Path] | None,
         typer.Option(
@@ -373,10 +417,12 @@ def run(
     batch_sentences: BatchSentencesOpt = 32,
     backend: BackendOpt = "auto",
     precision: PrecisionOpt = "auto",
+    shortlist: ShortlistOpt = None,
+    no_shortlist: NoShortlistOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
     workers: WorkersOpt = None,
-    worker_threads: WorkerThreadsOpt = 1,
+    worker_threads: WorkerThreadsOpt = None,
 ) -> None:
     """Clean, segment, translate, evaluate and export articles in one go.
 
@@ -397,6 +443,9 @@ def run(
         batch_sentences=batch_sentences,
         threads=threads,
         enforce_glossary=not no_glossary,
+        shortlist=shortlist,
+        no_shortlist=no_shortlist,
+        consistency=not no_consistency,
     )
     decoder = _decoder(engine, ray_address, workers, worker_threads)
     with _stop_on_ctrl_c() as should_stop, decoder or nullcontext():
@@ -538,6 +587,7 @@ def translate_cmd(
     model: ModelOpt = "Helsinki-NLP/opus-mt-ar-en",
     glossary: GlossaryOpt = None,
     no_glossary: NoGlossaryOpt = False,
+    no_consistency: NoConsistencyOpt = False,
     beams: BeamsOpt = 4,
     device: DeviceOpt = "auto",
     threads: ThreadsOpt = None,
@@ -553,6 +603,8 @@ def translate_cmd(
     batch_sentences: BatchSentencesOpt = 32,
     backend: BackendOpt = "auto",
     precision: PrecisionOpt = "auto",
+    shortlist: ShortlistOpt = None,
+    no_shortlist: NoShortlistOpt = False,
 ) -> None:
     """Translate the documents of a workspace in place (memory.sqlite keeps what was done)."""
     from . import pipeline
@@ -574,6 +626,9 @@ def translate_cmd(
         retranslate=retranslate,
         threads=threads,
         enforce_glossary=not no_glossary,
+        shortlist=shortlist,
+        no_shortlist=no_shortlist,
+        consistency=not no_consistency,
     )
     store = None if no_memory else (memory or workspace / pipeline.MEMORY_FILE)
     with _stop_on_ctrl_c() as should_stop, _progress("translating") as progress:
@@ -818,6 +873,14 @@ def review_cmd(
             "when the documents come from the bundled corpus.",
         ),
     ] = None,
+    glossary_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--glossary-out",
+            help="Glossary TSV/CSV that names accepted in the app are appended to (created "
+            "when missing). Without it, names are listed, not accepted.",
+        ),
+    ] = None,
 ) -> None:
     """Correct and approve translations in a local web app; every edit flows back.
 
@@ -844,6 +907,7 @@ def review_cmd(
         port=port,
         glossary=glossary,
         references=references,
+        glossary_out=glossary_out,
         warn=_warn,
     )
     context = serve(options, ready)
@@ -938,6 +1002,34 @@ def glossary_match(
             print(f"{t.start}\t{t.end}\t{t.ar}\t{t.en}")
 
 
+@_command(glossary_app, "suggest")
+def glossary_suggest(
+    workspace: Annotated[Path, typer.Argument(help="Workspace folder with documents.")],
+    min_count: Annotated[
+        int, typer.Option("--min-count", min=1, help="Leave out names seen fewer times.")
+    ] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    glossary: GlossaryOpt = None,
+    contexts: Annotated[
+        int, typer.Option("--contexts", min=0, help="Contexts shown per name (text output).")
+    ] = 3,
+) -> None:
+    """List names in the workspace's Arabic that the glossary lacks, most frequent first:
+    count, documents, suggested type, Arabic, the model's renderings, signals, contexts."""
+    from .names import SuggestOptions, describe, find_candidates
+    from .pipeline import default_glossary, load_glossary
+    from .workspace import Workspace
+
+    docs = Workspace(workspace).load_all()
+    gloss = load_glossary(default_glossary() if glossary is None else glossary)
+    found = find_candidates(docs, gloss, SuggestOptions(min_count=min_count))
+    if as_json:
+        print(json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=1))
+    elif found:
+        print(describe(found, contexts))
+    print(f"{_count(len(found), 'name')} the glossary lacks", file=sys.stderr)
+
+
 @_command(glossary_app, "lint")
 def glossary_lint(
     files: Annotated[
@@ -1008,11 +1100,55 @@ def model_convert(
         ),
     ] = "int8",
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    shortlist: Annotated[
+        Path | None,
+        typer.Option(
+            "--shortlist",
+            help="A shortlist (from `tarjama model shortlist`) to put in the model as vmap.txt; "
+            "the model then uses it unless --no-shortlist.",
+        ),
+    ] = None,
 ) -> None:
     """Convert a MarianMT model to CTranslate2 (needs the ct2 extra); use it with --model."""
     from .engine.convert import convert
 
-    print(convert(source, out, quantization, force=force))
+    print(convert(source, out, quantization, force=force, shortlist=shortlist))
+
+
+@_command(model_app, "shortlist")
+def model_shortlist(
+    model: Annotated[str, typer.Argument(help="Hub id or model directory (its tokenizers).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="File to write (MODEL_DIR/vmap.txt: the model uses it by default)."
+        ),
+    ],
+    sources: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from",
+            help="Parallel text: a workspace (its memory), a .tsv (ar<TAB>en), a .tmx, or "
+            "references (folder or .en); repeat for several.",
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Candidates per source entry.")] = 50,
+    frequent: Annotated[
+        int, typer.Option("--frequent", min=0, help="Most frequent target pieces, always allowed.")
+    ] = 500,
+    glossary: GlossaryOpt = None,
+    no_glossary: NoGlossaryOpt = False,
+) -> None:
+    """Build a vocabulary shortlist (CTranslate2 vmap text) from parallel text, for --shortlist."""
+    from . import pipeline
+    from .engine.model import resolve
+    from .engine.shortlist import BuildOptions, make
+
+    chosen = _glossary_choice(glossary, no_glossary)
+    gloss = pipeline.load_glossary(pipeline.default_glossary() if chosen is None else chosen)
+    options = BuildOptions(top=top, frequent=frequent, glossary=[e.en for e in gloss.entries])
+    written, stats = make(resolve(model, download=False).path, sources or [], out, options)
+    print(f"{stats.summary()} → {written.path}")
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ class Term:
     end: int
     entry: str = ""  # the glossary headword that matched (``ar`` may be an inflected/alias form)
     type: str = ""
-    verdict: str | None = None  # kept | forced | missed | avoided, once translated
+    verdict: str | None = None  # kept | forced | missed | avoided | consistent, once translated
 
 
 @dataclass(slots=True)

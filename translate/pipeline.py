@@ -210,6 +210,12 @@ def glossary_and_translate(
     store = TranslationMemory(memory) if memory is not None else None
     try:
         translate(docs, backend, options, progress, glossary, store, stats, should_stop, decoder)
+        if options.consistency and options.enforce_glossary:
+            from .engine.consistency import enforce_consistency
+
+            enforce_consistency(
+                docs, backend, glossary, store, _settings(backend, options), options, decoder
+            )
     finally:
         if store is not None:
             store.close()
@@ -218,6 +224,13 @@ def glossary_and_translate(
             if seg.origin is not None and seg.state == "translated":
                 seg.origin["glossary"] = glossary.digest
     return stats
+
+
+def _settings(backend: Backend, options: TranslateOptions) -> dict[str, object]:
+    """The settings the translate stage keys its memory with."""
+    settings = dict(backend.settings)
+    settings["glossary_enforced"] = options.enforce_glossary
+    return settings
 
 
 def run(options: RunOptions, progress: Progress | None = None) -> RunResult:

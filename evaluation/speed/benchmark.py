@@ -27,6 +27,15 @@ Engines:
 
 Results are sentences per second and the ratio to ``naive``; also how throughput changes with the
 number of segments (10 → 1,000) for tarjama's default backend.
+
+Shortlist (``shortlist`` key; ``--shortlist-only`` runs just this part and adds it to the
+existing results): tarjama's two backends without a vocabulary shortlist and with one, in the same
+run, for batches of about 1k, 2k, 4k and 8k candidate pieces (``--candidates``). Random weights
+have no parallel text to build a shortlist from, so a synthetic one
+(:func:`translate.engine.shortlist.synthetic`) gives half the candidates to the always-allowed
+line and the rest, at random, to the source pieces of the batch; the candidates each batch
+really gets are counted and reported. Every sentence still decodes exactly ``--tokens`` tokens,
+so the difference is the output projection's cost alone.
 """
 
 from __future__ import annotations
@@ -96,12 +105,18 @@ def _segments(texts: list[str], glossary: bool) -> list[Any]:
 
 
 def child(
-    engine: str, model: str, n: int, tokens: int, beams: int, glossary: bool, repeat: int = 1
+    engine: str,
+    model: str,
+    n: int,
+    tokens: int,
+    beams: int,
+    glossary: bool,
+    repeat: int = 1,
+    shortlist: str = "",
 ) -> dict:
     """Time one engine: the best of ``repeat`` runs (the slow baseline runs once)."""
-    texts = (sentences() * (n // len(sentences()) + 1))[:n]
     # Distinct sentences, so that de-duplication does not make larger runs look faster.
-    texts = [f"{t} ({i})" if i >= len(sentences()) else t for i, t in enumerate(texts)]
+    texts = texts_for(n)
     if engine == "naive":
         import torch
         from transformers import MarianMTModel, MarianTokenizer
@@ -153,6 +168,8 @@ def child(
             num_beams=beams,
             enforce_glossary=glossary,
             backend="ct2" if engine == "ct2" else "transformers",
+            shortlist=Path(shortlist) if shortlist else None,
+            default_shortlist=False,
         )
         backend = load_backend(options)
         backend.fixed_output_tokens = tokens  # type: ignore[attr-defined]
@@ -172,7 +189,83 @@ def child(
         "seconds": seconds,
         "per_second": n / seconds,
         "peak_rss_mb": round(peak_mb),
+        **({"shortlist": True} if shortlist else {}),
     }
+
+
+def texts_for(n: int) -> list[str]:
+    """The ``n`` distinct sentences :func:`child` translates."""
+    texts = (sentences() * (n // len(sentences()) + 1))[:n]
+    return [f"{t} ({i})" if i >= len(sentences()) else t for i, t in enumerate(texts)]
+
+
+def synthetic_shortlists(
+    model: Path, folder: Path, sizes: list[int], n: int
+) -> dict[int, tuple[Path, float]]:
+    """A synthetic shortlist per target size, and the mean candidates per batch of 32 that each
+    gives the benchmark's sentences."""
+    import sentencepiece as spm
+
+    from translate.arabic import normalize
+    from translate.engine.shortlist import synthetic, write
+
+    vocab = list(json.loads((model / "vocab.json").read_text(encoding="utf-8")))
+    sp = spm.SentencePieceProcessor(model_file=str(model / "source.spm"))
+    rows = sorted(
+        sp.encode([normalize(t).text for t in texts_for(n)], out_type=str), key=lambda r: -len(r)
+    )
+    batches = [rows[i : i + 32] for i in range(0, len(rows), 32)]
+    distinct = sum(len({p for r in b for p in r}) for b in batches) / len(batches)
+    pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+    out = {}
+    for size in sizes:
+        per_piece = max(1, round(size / 2 / distinct))
+        shortlist = synthetic(vocab, pieces, size // 2, per_piece)
+        path = write(shortlist, folder / f"synthetic-{size}.vmap").path
+        assert path is not None
+        mean = sum(len(shortlist.candidates(b)) for b in batches) / len(batches)
+        out[size] = (path, round(mean, 1))
+    return out
+
+
+def shortlist_runs(
+    models: dict[str, Path], folder: Path, sizes: list[int], n: int, t: int, b: int, r: int
+) -> dict[str, Any]:
+    """Each backend without a shortlist and with each synthetic one, in this run."""
+    lists = synthetic_shortlists(models["hf"], folder, sizes, n)
+    out: dict[str, Any] = {
+        "vocabulary": len(json.loads((models["hf"] / "vocab.json").read_text("utf-8"))),
+        "backends": {},
+    }
+    for engine, key in (("transformers", "hf"), ("ct2", "ct2")):
+        if key not in models:
+            continue
+        # The baseline runs before and after the shortlist runs and its best counts: load from
+        # other processes on a shared machine comes and goes over minutes.
+        base = run_child(engine, str(models[key]), n, t, b, False, r)
+        rows = []
+        for size in sizes:
+            path, mean = lists[size]
+            got = run_child(engine, str(models[key]), n, t, b, False, r, str(path))
+            rows.append(
+                {
+                    "target_candidates": size,
+                    "candidates_per_batch": mean,
+                    "per_second": round(got["per_second"], 2),
+                    "speedup": round(got["per_second"] / base["per_second"], 2),
+                    "peak_rss_mb": got["peak_rss_mb"],
+                }
+            )
+        again = run_child(engine, str(models[key]), n, t, b, False, r)
+        best = max(base["per_second"], again["per_second"])
+        for row in rows:
+            row["speedup"] = round(row["per_second"] / best, 2)
+        out["backends"][engine] = {
+            "without": round(best, 2),
+            "without_runs": [round(base["per_second"], 2), round(again["per_second"], 2)],
+            "with": rows,
+        }
+    return out
 
 
 def _peak_rss_mb() -> float:
@@ -205,6 +298,14 @@ def main() -> int:
     parser.add_argument("--scaling", default="10,100,1000", help="segment counts, or empty")
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs per engine")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--candidates", default="1000,2000,4000,8000", help="shortlist sizes, or empty"
+    )
+    parser.add_argument(
+        "--shortlist-only",
+        action="store_true",
+        help="only the shortlist runs, added to the existing results file",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -214,6 +315,18 @@ def main() -> int:
     if args.quick:
         args.sentences, args.tokens, args.scaling, args.repeat = 8, 16, "", 1
     n, t, b = args.sentences, args.tokens, args.beams
+    sizes = [int(x) for x in args.candidates.split(",") if x]
+    if args.shortlist_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            models = build_models(Path(tmp))
+            short = shortlist_runs(models, Path(tmp), sizes, n, t, b, args.repeat)
+        short["settings"] = {"sentences": n, "output_tokens": t, "beams": b}
+        print("shortlist:", json.dumps(short, indent=1))
+        if not args.quick:
+            recorded = json.loads(args.out.read_text(encoding="utf-8"))
+            recorded["shortlist"] = short
+            args.out.write_text(json.dumps(recorded, indent=1) + "\n", encoding="utf-8")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         models = build_models(Path(tmp))
         hf, ct2 = str(models["hf"]), str(models.get("ct2", ""))
@@ -238,6 +351,7 @@ def main() -> int:
         for count in [int(x) for x in args.scaling.split(",") if x]:
             r = run_child("ct2" if ct2 else "transformers", default, count, t, b, False)
             scaling.append({"segments": count, "per_second": round(r["per_second"], 2)})
+        short = shortlist_runs(models, Path(tmp), sizes, n, t, b, args.repeat) if sizes else {}
     by = {(r["engine"], r["glossary"]): r for r in runs}
     ratios = {
         "transformers_vs_naive": by[("transformers", False)]["vs_naive"],
@@ -262,6 +376,7 @@ def main() -> int:
         "runs": runs,
         "ratios": ratios,
         "scaling": scaling,
+        "shortlist": short,
     }
     for r in runs:
         print(

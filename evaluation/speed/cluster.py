@@ -3,10 +3,13 @@
 Run from the repository root (about 10 minutes on 2 cores; needs ``pip install 'tarjama[ray]'``)::
 
     python evaluation/speed/cluster.py        # writes evaluation/speed/cluster.json
+    python evaluation/speed/cluster.py --driver-only   # just the driver's own rates
 
 The random-weight model of opus-mt-ar-en's full shape (the speed benchmark's, 76M parameters,
 and its CTranslate2 int8 conversion) translates the same 200+ sentences (the references' sources
-and the glossary matching set, written as articles of ten sentences) through ``tarjama run``:
+and the glossary matching set, written as articles of ten sentences) through ``tarjama run``,
+greedy (``--beams 1``: random weights write to each sentence's length cap, and beam 4 would take
+the transformers backend ten minutes a run), no glossary:
 
 * ``local``: the local engine (every core, as by default);
 * ``ray-1``: ``--engine ray --workers 1 --worker-threads 2`` (one actor with both cores);
@@ -17,6 +20,8 @@ fresh process timed from start to exit, so the numbers are what a user waits; th
 the run itself reports (``translated in … s``, from the first batch planned to the last batch
 committed, Ray start and model loading on the actors included) is given beside it. Ray's own
 start-up (``ray.init`` of a one-machine Ray and its shutdown) is timed alone in a child process.
+``driver`` is what the driver can do alone per second (see :func:`driver_rates`): the ceiling of
+any cluster's throughput.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ ENGINES = {
     "ray-1": ["--engine", "ray", "--workers", "1", "--worker-threads", "2"],
     "ray-2": ["--engine", "ray", "--workers", "2"],
 }
+#: CTranslate2 only by default: the transformers backend decodes the random model's capped
+#: outputs at well under 1 sentence/s on 2 cores (10 minutes a run); ``--with-transformers``.
+BACKENDS = ("ct2", "hf") if "--with-transformers" in sys.argv else ("ct2",)
 _DECODE = re.compile(r"translated in ([0-9.]+) s")
 
 
@@ -81,6 +89,50 @@ def ray_startup() -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def driver_rates(articles: Path, model: Path) -> dict[str, float]:
+    """What the driver alone can do per second: plan sentences (ingest, segmentation, glossary
+    matching, token counts, memory keys) and commit translations to the memory. A cluster's
+    throughput cannot pass the smaller of the two, however many workers decode."""
+    from translate.engine import TranslateOptions, load_backend
+    from translate.engine import _term_specs as term_specs
+    from translate.glossary import annotate, load
+    from translate.memory import TranslationMemory, translation_key
+    from translate.pipeline import prepare
+
+    glossary = load(ROOT / "glossary" / "proper-nouns.tsv")
+    backend = load_backend(TranslateOptions(model=str(model)))
+    started = time.perf_counter()
+    rounds = 5
+    planned = 0
+    for _ in range(rounds):
+        docs = prepare([articles])
+        for doc in docs:
+            annotate(doc, glossary)
+        segs = [s for d in docs for s in d.segments()]
+        backend.count_tokens([s.normalized for s in segs])
+        for seg in segs:
+            translation_key(seg.normalized, backend.settings, term_specs(seg, glossary))
+        planned += len(segs)
+    plan_rate = planned / (time.perf_counter() - started)
+    with tempfile.TemporaryDirectory() as tmp:
+        memory = TranslationMemory(Path(tmp) / "memory.sqlite")
+        settings = dict(backend.settings)
+        batches, per_batch = 200, 32
+        started = time.perf_counter()
+        for b in range(batches):
+            memory.put_many(
+                (f"{b}-{i}", "نص عربي " * 10, "English text " * 10, [], [], "m", settings)
+                for i in range(per_batch)
+            )
+        commit_rate = batches * per_batch / (time.perf_counter() - started)
+        memory.close()
+    return {
+        "plan_sentences_per_s": round(plan_rate, 1),
+        "commit_sentences_per_s": round(commit_rate, 1),
+        "commit_batches_per_s": round(commit_rate / per_batch, 1),
+    }
+
+
 def main() -> int:
     result: dict[str, object] = {
         "machine": platform.processor() or platform.machine(),
@@ -90,16 +142,26 @@ def main() -> int:
         articles = Path(tmp) / "articles"
         result["sentences"] = write_articles(articles)
         models = build_models(Path(tmp))
+        result["driver"] = driver_rates(articles, models.get("ct2", models["hf"]))
+        print(f"driver: {result['driver']}")
+        if "--driver-only" in sys.argv:
+            old = json.loads((HERE / "cluster.json").read_text(encoding="utf-8"))
+            old["driver"] = result["driver"]
+            (HERE / "cluster.json").write_text(json.dumps(old, indent=2) + "\n", "utf-8")
+            return 0
         startups = [ray_startup() for _ in range(3)]
         result["ray_startup_s"] = round(min(startups), 2)
         print(f"Ray start and stop: {min(startups):.2f} s (best of 3)")
         runs: dict[str, dict[str, dict[str, float]]] = {}
-        for backend, model in models.items():
+        chosen = [b for b in models if b in BACKENDS]
+        for backend in chosen:
+            model = models[backend]
             runs[backend] = {}
             for engine, extra in ENGINES.items():
                 out = Path(tmp) / f"build-{backend}-{engine}"
                 cmd = [sys.executable, "-m", "translate", "run", str(articles)]
-                cmd += ["--model", str(model), "--out", str(out), "--no-glossary", *extra]
+                cmd += ["--model", str(model), "--out", str(out), "--no-glossary", "--beams", "1"]
+                cmd += extra
                 wall, decode, _ = timed(cmd)
                 again, _, stderr = timed(cmd)
                 if " 0 translated" not in stderr:

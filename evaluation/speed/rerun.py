@@ -11,11 +11,13 @@ an empty workspace and then twice more into the same one (best of the two); each
 process, timed from start to exit, so the ratio is what a user waits. A memorised re-run reads
 no weights (the weights are read only when a sentence is missing from the memory, and the model
 directory's content hash is cached), so what it costs is starting Python, ingest, segmentation,
-the memory look-up, evaluation and the renderings.
+the memory look-up, evaluation and the renderings. Both engines: the local one, and Ray
+(``--engine ray``, keys ``*-ray``), whose re-run must not start Ray at all.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -48,10 +50,15 @@ def main() -> int:
     runs: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         models = build_models(Path(tmp))
-        for engine, model in models.items():
-            out = Path(tmp) / f"build-{engine}"
+        for (engine, model), where in [
+            (item, where) for where in ("local", "ray") for item in models.items()
+        ]:
+            if where == "ray" and importlib.util.find_spec("ray") is None:
+                continue
+            out = Path(tmp) / f"build-{engine}-{where}"
             cmd = [sys.executable, "-m", "translate", "run", str(ROOT / "corpus" / "raw")]
-            cmd += ["--model", str(model), "--out", str(out)]
+            cmd += ["--model", str(model), "--out", str(out), "--engine", where]
+            engine = engine if where == "local" else f"{engine}-ray"
             first = timed(cmd)
             again = min(timed(cmd), timed(cmd))
             runs[engine] = {

@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from ..document import Document, Segment
@@ -52,6 +53,7 @@ class Decoder(Protocol):
     task): the stage keeps the first.
     """
 
+    name: str  # "local", "ray": said in the run's summary
     workers: int
 
     def decode(
@@ -62,6 +64,7 @@ class Decoder(Protocol):
 class LocalDecoder:
     """Decode batches one after the other with the driver's own backend."""
 
+    name = "local"
     workers = 1
 
     def decode(
@@ -101,9 +104,16 @@ class TranslateOptions:
     retranslate: bool = False  # translate again segments that already have machine output
     download: bool = True  # fetch a hub model that is not cached
     enforce_glossary: bool = True  # decode every matched term's English into the output
+    # names the glossary lacks keep the rendering their article first gave them
+    # (translate/engine/consistency.py)
+    consistency: bool = True
     precision: str = "auto"  # auto (int8 on CPU, float32 on GPU) | int8 | float32
     # auto: CTranslate2 for a CTranslate2 model directory, else transformers | transformers | ct2
     backend: str = "auto"
+    # A vocabulary shortlist (CTranslate2 vmap text, translate/engine/shortlist.py); None: the
+    # model directory's own vmap.txt when it has one, unless default_shortlist is False.
+    shortlist: Path | None = None
+    default_shortlist: bool = True
 
 
 def load_backend(options: TranslateOptions) -> Backend:
@@ -148,6 +158,8 @@ def load_backend(options: TranslateOptions) -> Backend:
         device=options.device,
         threads=options.threads,
         precision=options.precision,
+        shortlist=options.shortlist,
+        default_shortlist=options.default_shortlist,
     )
 
 
@@ -212,6 +224,7 @@ class TranslateStats:
     edits: int = 0  # segments given a person's translation from the memory
     seconds: float = 0.0
     workers: int = 0  # decoders that translated (0: nothing was decoded)
+    engine: str = "local"  # where they decoded
 
     @property
     def per_second(self) -> float:
@@ -329,7 +342,7 @@ def translate(
             close = getattr(stream, "close", None)
             if close is not None:
                 close()
-        stats.workers = decoder.workers
+        stats.workers, stats.engine = decoder.workers, decoder.name
         if len(arrived) != len(plan):
             from ..errors import ModelError
 

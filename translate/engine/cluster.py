@@ -36,7 +36,9 @@ import json
 import logging
 import os
 import socket
+import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +60,9 @@ class RayOptions:
 
     address: str | None = None  # None: start Ray on this machine for the run
     workers: int | None = None  # actors; None: as many as the cluster's CPUs allow
-    worker_threads: int = 1  # CPU threads (and reserved CPUs) per actor
+    # CPU threads (and reserved CPUs) per actor; None: 1, or more when there are fewer batches
+    # than CPUs (a run of one batch decodes it on every core of one machine, not on one core)
+    worker_threads: int | None = None
 
 
 def dump_batch(texts: Sequence[str], terms: Sequence[Sequence[TermSpec]]) -> str:
@@ -149,6 +153,23 @@ def probe(address: str) -> None:
         ) from None
 
 
+@contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 pointed at /dev/null while Ray starts: its C++ core prints log lines
+    there (which log level it read, warnings about its own internals) that are not the user's
+    business; errors still arrive as Python exceptions, and Ray's logs are in its session
+    folder. The processes Ray starts inherit the silence."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _quiet_ray_data() -> None:
     import ray.data
 
@@ -166,6 +187,8 @@ class RayDecoder:
     Ray is imported and started only when there is something to decode: a run served entirely
     from the memory never starts it. Use as a context manager, or call :meth:`close`.
     """
+
+    name = "ray"
 
     def __init__(self, options: RayOptions | None = None) -> None:
         self.options = options or RayOptions()
@@ -189,7 +212,8 @@ class RayDecoder:
             probe(address)
         os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
         # Ray's C++ core logs a warning about Ray Data's own actor arguments at error level on
-        # every run; set RAY_BACKEND_LOG_LEVEL=info to see its logs again.
+        # every run, when the pool starts (after ray.init); RAY_BACKEND_LOG_LEVEL=info shows its
+        # logs again.
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
         kwargs: dict[str, Any] = {
             "include_dashboard": False,
@@ -198,17 +222,8 @@ class RayDecoder:
             "configure_logging": True,
         }
         try:
-            if address:
-                ray.init(address=address, **kwargs)
-            else:
-                from .hf import cpu_cores
-
-                ray.init(
-                    address="local",  # a new Ray for this run, never a stale one's address
-                    num_cpus=cpu_cores(),
-                    object_store_memory=EMBEDDED_OBJECT_STORE,
-                    **kwargs,
-                )
+            with _stderr_silenced():
+                self._init(ray, address, kwargs)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = address or "this machine"
             raise ClusterError(
@@ -218,10 +233,34 @@ class RayDecoder:
         self._started = True
         return ray
 
-    def _pool_size(self, ray: Any) -> int:
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        fit = max(1, cpus // max(1, self.options.worker_threads))
-        return min(self.options.workers, fit) if self.options.workers else fit
+    @staticmethod
+    def _init(ray: Any, address: str | None, kwargs: dict[str, Any]) -> None:
+        if address:
+            ray.init(address=address, **kwargs)
+            return
+        from .hf import cpu_cores
+
+        ray.init(
+            address="local",  # a new Ray for this run, never a stale one's address
+            num_cpus=cpu_cores(),
+            object_store_memory=EMBEDDED_OBJECT_STORE,
+            **kwargs,
+        )
+
+    def _shape(self, ray: Any, batches: int) -> tuple[int, int]:
+        """How many actors, and how many threads each, for ``batches`` batches."""
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        widest = max(
+            [int(n.get("Resources", {}).get("CPU", 0)) for n in ray.nodes() if n.get("Alive")]
+            or [1]
+        )
+        threads = self.options.worker_threads
+        if threads is None:
+            wanted = min(self.options.workers or cpus, cpus, batches)
+            threads = max(1, min(widest, cpus // max(1, wanted)))
+        fit = max(1, cpus // threads)
+        size = min(self.options.workers, fit) if self.options.workers else fit
+        return min(size, batches), threads
 
     def decode(
         self, backend: Backend, options: TranslateOptions, batches: Sequence[Batch]
@@ -233,9 +272,8 @@ class RayDecoder:
         ref = getattr(backend, "ref", None)
         if ref is None:
             raise ClusterError("the Ray engine needs a model loaded from a directory")
-        threads = max(1, self.options.worker_threads)
-        size = min(self._pool_size(ray), len(batches))
-        self.workers = size
+        size, threads = self._shape(ray, len(batches))
+        self.workers = max(self.workers, size)  # the widest pool of this decoder's runs
         worker_options = replace(options, model=str(ref.path), download=False, threads=threads)
         rows = [
             {"batch": index, "payload": dump_batch(texts, terms)}

@@ -70,8 +70,12 @@ def convert(
     *,
     force: bool = False,
     download: bool = True,
+    shortlist: Path | None = None,
 ) -> Path:
     """Convert the MarianMT model ``source`` (hub id or directory) to CTranslate2 in ``out``.
+
+    With a ``shortlist`` (:mod:`translate.engine.shortlist`), CTranslate2's converter puts it in
+    the directory as ``vmap.txt``: the model then translates with it unless told otherwise.
 
     Returns:
         ``out``.
@@ -88,6 +92,10 @@ def convert(
     out = Path(out)
     if out.exists() and not force and (not out.is_dir() or any(out.iterdir())):
         raise ModelError(f"{out}: already exists; choose another --out or pass --force")
+    if shortlist is not None:
+        from .shortlist import read
+
+        read(Path(shortlist))  # a malformed file fails here, naming its line
     ref = resolve(source, download=download)
     if ref.kind == "ct2":
         raise ModelError(
@@ -111,7 +119,12 @@ def convert(
         copied = [f for f in TOKENIZER_FILES if (ref.path / f).is_file()]
         try:
             converter = _aligned(TransformersConverter)(str(ref.path), copy_files=copied)
-            converter.convert(str(tmp), quantization=quantization, force=True)
+            converter.convert(
+                str(tmp),
+                vmap=str(shortlist) if shortlist is not None else None,
+                quantization=quantization,
+                force=True,
+            )
         except Exception as exc:  # the converter raises whatever transformers or torch raise
             text = str(exc).strip()
             first = text.splitlines()[0] if text else type(exc).__name__

@@ -37,6 +37,17 @@ alone (one ``translate_batch`` of the missing names, rows independent) or by tha
 Sentences without terms, and sentences whose names the model already writes as the glossary
 does, are exactly what ``translate_batch`` gives without a glossary.
 
+Shortlist
+---------
+With a vocabulary shortlist (:mod:`translate.engine.shortlist`; ``--shortlist FILE``, or the
+model directory's own ``vmap.txt``) every ``translate_batch`` runs with ``use_vmap``: CTranslate2
+scores only the batch's candidates. It reads the map from ``vmap.txt`` when the translator is
+built, so a shortlist other than the directory's own is loaded from a private folder of links to
+the model's files beside that ``vmap.txt``, deleted once the translator is built. CTranslate2
+takes no per-batch extra candidates, so a batch whose glossary terms have pieces outside the
+always-allowed line adds them to it and builds the translator again (its weights are read once
+more); a shortlist built with ``--glossary`` holds them already and never needs that.
+
 An earlier design forced terms into the beam search through ``target_prefix`` (a greedy probe to
 place them, then a beam pass from the prefix). Measured on the model trained in
 ``evaluation/trained/`` it kept the model's own rendering beside the glossary's in half the
@@ -47,7 +58,8 @@ overridden names and over-counted names in 12% of sentences ("in Kobani al-Arab"
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -57,6 +69,8 @@ from ..glossary import english_has
 from .constraints import NAME_TOKENS, Term, enforce, source_span
 from .hf import MAX_SOURCE_TOKENS, _max_new_tokens, cpu_cores
 from .model import ModelRef
+from .shortlist import FILENAME as SHORTLIST_FILE
+from .shortlist import FIXED, Shortlist, choose
 from .types import TermSpec, Translation
 
 EOS = "</s>"
@@ -120,6 +134,8 @@ class CTranslate2Backend:
         device: str = "auto",
         threads: int | None = None,
         precision: str = "auto",
+        shortlist: Path | None = None,
+        default_shortlist: bool = True,
     ) -> None:
         try:
             import ctranslate2
@@ -141,6 +157,11 @@ class CTranslate2Backend:
         self.ref = ref
         self.device = device
         self.num_beams = num_beams
+        #: The vocabulary shortlist (``shortlist``, else the model directory's vmap.txt unless
+        #: ``default_shortlist`` is off), or None; ``_vmap`` is it with the glossary pieces the
+        #: translator was last built with (see the module notes).
+        self.shortlist: Shortlist | None = choose(ref.path, shortlist, default_shortlist)
+        self._vmap = self.shortlist
         self._names: dict[str, tuple[str, ...]] = {}  # Arabic name → its renderings alone
         #: Benchmarks only: every sentence gets exactly this many output tokens.
         self.fixed_output_tokens: int | None = None
@@ -175,13 +196,14 @@ class CTranslate2Backend:
             import ctranslate2
 
             try:
-                self._translator = ctranslate2.Translator(
-                    str(self.ref.path),
-                    device=self.device,
-                    compute_type=self.compute_type,
-                    inter_threads=self.workers,
-                    intra_threads=1 if self.device == "cpu" else 0,
-                )
+                with self._model_folder() as folder:
+                    self._translator = ctranslate2.Translator(
+                        str(folder),
+                        device=self.device,
+                        compute_type=self.compute_type,
+                        inter_threads=self.workers,
+                        intra_threads=1 if self.device == "cpu" else 0,
+                    )
             except Exception as exc:  # a damaged model.bin raises IndexError, RuntimeError, …
                 text = str(exc).strip()
                 first = text.splitlines()[0] if text else type(exc).__name__
@@ -194,6 +216,31 @@ class CTranslate2Backend:
     @translator.setter
     def translator(self, value: Any) -> None:
         self._translator = value
+
+    @contextmanager
+    def _model_folder(self) -> Iterator[Path]:
+        """Where the translator is built from: the model directory, or, when the shortlist is
+        not its own vmap.txt, a private folder of links to its files and that shortlist."""
+        vmap, own = self._vmap, self.ref.path / SHORTLIST_FILE
+        if vmap is None or (
+            vmap is self.shortlist
+            and vmap.path is not None
+            and vmap.path.resolve() == own.resolve()
+        ):
+            yield self.ref.path
+            return
+        import shutil
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="tarjama-vmap-"))
+        try:
+            for file in self.ref.path.iterdir():
+                if file.is_file() and file.name != SHORTLIST_FILE:
+                    (folder / file.name).symlink_to(file.resolve())
+            (folder / SHORTLIST_FILE).write_text(vmap.text(), encoding="utf-8")
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     @property
     def loaded(self) -> bool:
@@ -208,6 +255,7 @@ class CTranslate2Backend:
             "revision": self.ref.revision,
             "num_beams": self.num_beams,
             "precision": self.compute_type,
+            **({"shortlist": self.shortlist.digest} if self.shortlist is not None else {}),
         }
 
     # -- tokens ----------------------------------------------------------------------------
@@ -216,7 +264,9 @@ class CTranslate2Backend:
         """What CTranslate2 is given: MarianTokenizer's pieces (unknown ones as ``<unk>``, cut
         at 512 tokens) and ``</s>``."""
         vocab = self._source_vocab
-        rows = self._sp_source.encode(list(texts), out_type=str)
+        # One thread: sentencepiece otherwise starts a thread per core on every call, which
+        # costs milliseconds per sentence on a busy machine (segmentation counts one at a time).
+        rows = self._sp_source.encode(list(texts), out_type=str, num_threads=1)
         return [
             [p if p in vocab else UNK for p in row[: MAX_SOURCE_TOKENS - 1]] + [EOS] for row in rows
         ]
@@ -238,7 +288,20 @@ class CTranslate2Backend:
     def _decode(self, source: list[list[str]], **options: Any) -> list[Any]:
         """``translate_batch``, the batch split in one part per worker (see the module notes)."""
         per_worker = -(-len(source) // self.parts)
-        return list(self.translator.translate_batch(source, max_batch_size=per_worker, **options))
+        return list(
+            self.translator.translate_batch(
+                source, max_batch_size=per_worker, use_vmap=self._vmap is not None, **options
+            )
+        )
+
+    def _allow(self, pieces: set[str]) -> None:
+        """Make ``pieces`` candidates of every batch: the translator is built again with them in
+        the always-allowed line when some are not there yet (see the module notes)."""
+        assert self._vmap is not None
+        missing = pieces - set(self._vmap.always) - set(FIXED)
+        if missing:
+            self._vmap = self._vmap.with_always(sorted(missing))
+            self._translator = None
 
     def _cap(self, source_tokens: int) -> int:
         return self.fixed_output_tokens or _max_new_tokens(source_tokens)
@@ -268,6 +331,7 @@ class CTranslate2Backend:
                 beam_size=self.num_beams,
                 num_hypotheses=self.num_beams,
                 max_decoding_length=NAME_TOKENS,
+                use_vmap=self._vmap is not None,
             )
             for name, result in zip(todo, results, strict=True):
                 texts = (self.detokenize(h) for h in result.hypotheses)
@@ -288,6 +352,8 @@ class CTranslate2Backend:
         specs = terms if terms is not None else [[] for _ in texts]
         caps = [self._cap(len(row)) for row in source]
         found = {i: t for i, row in enumerate(specs) if row and (t := self._terms(source[i], row))}
+        if self._vmap is not None:
+            self._allow({p for row in found.values() for t in row for p in t.pieces})
         options: dict[str, Any] = {"beam_size": self.num_beams, "max_decoding_length": max(caps)}
         if self.fixed_output_tokens:
             options["min_decoding_length"] = self.fixed_output_tokens

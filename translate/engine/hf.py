@@ -1,15 +1,28 @@
-"""The transformers backend: MarianMT (or any seq2seq model) through ``generate``."""
+"""The transformers backend: MarianMT (or any seq2seq model) through ``generate``.
+
+With a vocabulary shortlist (:mod:`translate.engine.shortlist`) each batch's output projection
+is cut to the batch's candidates: the rows of ``lm_head`` for those pieces are gathered once per
+batch (int8 rows as they are, with the full layer's scale, so a candidate scores exactly as
+without the shortlist), and ``generate`` runs over a reduced vocabulary of those K pieces: the
+decoder's embedding maps reduced ids back to the model's, the special ids are given reduced, and
+the output is mapped back. So the projection, the softmax, the beam scores and the top-k all cost
+K instead of 62,802 (full-vocabulary logits with ``-inf`` outside the candidates would leave
+the last three, and the copies ``generate`` makes of the logits, at full width). The batch's
+glossary pieces are candidates too.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError
 from .model import ModelRef
+from .shortlist import Shortlist, choose
 from .types import TermSpec, Translation
 
 #: Marian models are trained on sentences up to 512 tokens; longer input is cut by the tokenizer.
@@ -67,6 +80,36 @@ def _quantize(model: Any) -> Any:
         )
 
 
+def _small_head(head: Any, rows: Any) -> Any:
+    """``head`` (``lm_head``) cut to the output rows ``rows``: a dynamic int8 layer keeps its int8
+    rows and their scale, so that a candidate scores exactly as with the whole layer."""
+    import torch
+
+    if callable(head.weight):  # torch.ao dynamic int8 Linear
+        small = torch.ao.nn.quantized.dynamic.Linear(
+            head.in_features, len(rows), bias_=False, dtype=torch.qint8
+        )
+        small.set_weight_bias(head.weight()[rows.cpu()], None)
+        return small
+    linear = torch.nn.Linear(head.in_features, len(rows), bias=False, device=rows.device)
+    linear.weight = torch.nn.Parameter(head.weight[rows], requires_grad=False)
+    return linear
+
+
+@dataclass(slots=True)
+class _Remap:
+    """A batch's candidates as a vocabulary of their own: ``ids[k]`` is reduced id ``k``."""
+
+    ids: Any  # sorted full-vocabulary ids, a LongTensor on the model's device
+    position: dict[int, int]  # full id → reduced id
+
+    def reduced(self, token: int) -> int:
+        return self.position[int(token)]
+
+    def back(self, sequences: Any) -> Any:
+        return self.ids[sequences]
+
+
 class TransformersBackend:
     """Translate batches of normalized Arabic sentences with a transformers seq2seq model."""
 
@@ -83,10 +126,16 @@ class TransformersBackend:
         device: str = "auto",
         threads: int | None = None,
         precision: str = "auto",
+        shortlist: Path | None = None,
+        default_shortlist: bool = True,
     ) -> None:
         if device == "auto":
             device = "cuda" if _gpu_possible() and _cuda_available() else "cpu"
         self.ref = ref
+        #: The vocabulary shortlist (``shortlist``, else the model directory's vmap.txt unless
+        #: ``default_shortlist`` is off), or None.
+        self.shortlist: Shortlist | None = choose(ref.path, shortlist, default_shortlist)
+        self._shortlist_ids: tuple[dict[str, Any], Any] | None = None
         self.device = device
         self.num_beams = num_beams
         self.threads = threads
@@ -181,19 +230,110 @@ class TransformersBackend:
 
     @property
     def settings(self) -> dict[str, Any]:
-        return {
+        settings: dict[str, Any] = {
             "engine": self.name,
             "model": self.ref.name,
             "revision": self.ref.revision,
             "num_beams": self.num_beams,
             "precision": self.precision,
         }
+        if self.shortlist is not None:
+            settings["shortlist"] = self.shortlist.digest
+        return settings
+
+    # -- shortlist -------------------------------------------------------------------------
+
+    def candidates(self, rows: Sequence[Sequence[str]], extra: Iterable[int] = ()) -> Any:
+        """The target ids a batch of source pieces may use under the shortlist (sorted), as
+        CTranslate2 computes them, with ``extra`` ids; None without a shortlist."""
+        if self.shortlist is None:
+            return None
+        import numpy as np
+
+        torch = self._torch
+        if self._shortlist_ids is None:
+            vocab = self.tokenizer.get_vocab()
+
+            def ids(pieces: Iterable[str]) -> Any:
+                return np.asarray([vocab[p] for p in pieces if p in vocab], dtype=np.int64)
+
+            fixed = [*self.shortlist.always, "<unk>", "</s>", "<s>"]
+            self._shortlist_ids = (
+                {key: ids(values) for key, values in self.shortlist.rules.items()},
+                ids(fixed),
+            )
+        rules, fixed = self._shortlist_ids
+        order = self.shortlist.order
+        parts = [fixed, np.asarray(list(extra), dtype=np.int64)]
+        for row in rows:
+            for n in range(1, order + 1):
+                for i in range(len(row) - n + 1):
+                    found = rules.get(" ".join(row[i : i + n]))
+                    if found is not None:
+                        parts.append(found)
+        return torch.from_numpy(np.unique(np.concatenate(parts)))
+
+    @contextmanager
+    def _restricted(self, ids: Any) -> Iterator[_Remap | None]:
+        """Decode over the pieces ``ids`` only (all of them when None): the decoder reads and
+        ``lm_head`` writes a reduced vocabulary of those pieces, so that ``generate``'s
+        softmax, beam scores and top-k are K wide too. Map the output back with
+        :meth:`_Remap.back`, and give ``generate`` the special ids of :meth:`_special`."""
+        if ids is None:
+            yield None
+            return
+        import torch
+
+        model = self.model
+        config = model.generation_config
+        specials = [config.decoder_start_token_id, config.pad_token_id, config.eos_token_id]
+        extra = torch.tensor([int(t) for t in specials if isinstance(t, int)], dtype=torch.long)
+        ids = torch.unique(torch.cat([ids.cpu(), extra])).to(self.device)
+        remap = _Remap(ids, {int(t): k for k, t in enumerate(ids.tolist())})
+        decoder = model.get_decoder()
+        embed, head, bias = decoder.embed_tokens, model.lm_head, model.final_logits_bias
+
+        class Embed(torch.nn.Module):
+            def forward(self, tokens: Any) -> Any:
+                return embed(ids[tokens])
+
+        decoder.embed_tokens = Embed()
+        model.lm_head = _small_head(head, ids)
+        model.final_logits_bias = bias[:, ids]
+        try:
+            yield remap
+        finally:
+            decoder.embed_tokens, model.lm_head, model.final_logits_bias = embed, head, bias
+
+    def _special(self, remap: _Remap | None) -> dict[str, Any]:
+        """``generate``'s special token ids in the reduced vocabulary of ``remap``."""
+        if remap is None:
+            return {}
+        config = self.model.generation_config
+        out: dict[str, Any] = {}
+        for key in (
+            "decoder_start_token_id",
+            "pad_token_id",
+            "eos_token_id",
+            "forced_eos_token_id",
+        ):
+            value = getattr(config, key, None)
+            if isinstance(value, int):
+                out[key] = remap.reduced(value)
+        bad = [
+            [remap.reduced(t) for t in word]
+            for word in (config.bad_words_ids or [])
+            if all(int(t) in remap.position for t in word)
+        ]
+        out["bad_words_ids"] = bad or None
+        return out
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source-side token counts, as the model's tokenizer counts them (its pieces and
         ``</s>``, at most :data:`MAX_SOURCE_TOKENS`)."""
         if self._sp_source is not None:
-            rows = self._sp_source.encode(list(texts), out_type=str)
+            # One thread: see CTranslate2Backend.source_tokens.
+            rows = self._sp_source.encode(list(texts), out_type=str, num_threads=1)
             return [min(len(row) + 1, MAX_SOURCE_TOKENS) for row in rows]
         ids = self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
         return [min(len(x), MAX_SOURCE_TOKENS) for x in ids]
@@ -229,13 +369,18 @@ class TransformersBackend:
             if name in self._names:
                 continue
             enc = self.tokenizer([name], return_tensors="pt").to(self.device)
-            with self._torch.inference_mode():
+            ids = self.candidates(
+                [self.tokenizer.convert_ids_to_tokens(enc["input_ids"][0].tolist())]
+            )
+            with self._torch.inference_mode(), self._restricted(ids) as remap:
                 out = self.model.generate(
                     **enc,
                     num_beams=self.num_beams,
                     num_return_sequences=self.num_beams,
                     max_new_tokens=NAME_TOKENS,
+                    **self._special(remap),
                 )
+                out = remap.back(out) if remap is not None else out
             texts = self.tokenizer.batch_decode(out, skip_special_tokens=True)
             self._names[name] = tuple(dict.fromkeys(t.strip() for t in texts if t.strip()))
         return {name: self._names[name] for name in names}
@@ -306,16 +451,34 @@ class TransformersBackend:
         if self.fixed_output_tokens:
             caps = [self.fixed_output_tokens] * len(caps)
         config = self.model.config
-        limiter = LengthCap(
-            caps, self.num_beams, config.eos_token_id, bool(self.fixed_output_tokens)
-        )
-        with self._torch.inference_mode():
+        allowed = None
+        if self.shortlist is not None:
+            # The batch's source pieces give its candidates, and its terms' pieces are among
+            # them, so that the model can still write a glossary name by itself.
+            unk = self.tokenizer.unk_token_id
+            spelled = {
+                i
+                for row in specs
+                for term in row
+                if unk not in (term_ids := self._target_ids(term.en))
+                for i in term_ids
+            }
+            rows = [
+                self.tokenizer.convert_ids_to_tokens(enc["input_ids"][b][: lengths[b]].tolist())
+                for b in range(len(lengths))
+            ]
+            allowed = self.candidates(rows, spelled)
+        with self._torch.inference_mode(), self._restricted(allowed) as remap:
+            eos = remap.reduced(config.eos_token_id) if remap else config.eos_token_id
+            limiter = LengthCap(caps, self.num_beams, eos, bool(self.fixed_output_tokens))
             out = self.model.generate(
                 **enc,
                 num_beams=self.num_beams,
                 max_new_tokens=max(caps),
                 logits_processor=[limiter],
+                **self._special(remap),
             )
+            out = remap.back(out) if remap is not None else out
         outputs: list[list[int]] = []
         for sequence in out.tolist():
             generated = sequence[1:]

@@ -28,6 +28,8 @@ CT2_MARKER = "tarjama-ct2.json"
 #: What the CTranslate2 backend reads besides model.bin: the Marian sentencepiece models.
 CT2_TOKENIZER = ("source.spm", "target.spm")
 _HUB_PROBE_SECONDS = 5.0
+#: A vocabulary shortlist carried by a model directory (translate/engine/shortlist.py).
+SHORTLIST_FILE = "vmap.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +42,21 @@ class ModelRef:
     kind: str = "transformers"  # or "ct2": a CTranslate2 model directory
 
     def describe(self) -> dict[str, Any]:
-        """Size and shape of the model, from its files (no weights are loaded)."""
+        """Size and shape of the model, from its files (no weights are loaded), and the
+        shortlist it carries (``vmap.txt``), if any.
+
+        Raises:
+            ModelError: the directory's shortlist is malformed.
+        """
         size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
-        if self.kind == "ct2":
-            return self._describe_ct2(size)
+        info = self._describe_ct2(size) if self.kind == "ct2" else self._describe_hf(size)
+        from .shortlist import choose
+
+        found = choose(self.path, None)
+        info["shortlist"] = found.info() if found is not None else None
+        return info
+
+    def _describe_hf(self, size: int) -> dict[str, Any]:
         config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         return {
             "name": self.name,
@@ -126,7 +139,9 @@ def _hash_dir(path: Path) -> str:
     (default ``~/.cache/tarjama``) with each file's name, size and modification time, and read
     again only when one of them changes. A cache that cannot be read or written is ignored.
     """
-    files = sorted(p for p in path.iterdir() if p.is_file())
+    # The shortlist (vmap.txt) is left out: it has its own digest in the settings, and
+    # --no-shortlist translates with the model exactly as before it was attached.
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.name != SHORTLIST_FILE)
     stamp = [[f.name, f.stat().st_size, f.stat().st_mtime_ns] for f in files]
     cache, key = _hash_cache(), str(path.resolve())
     try:

@@ -9,6 +9,11 @@ Routes (all behind :class:`~translate.review.security.Guard`):
 ``POST /api/segment/<segment id>``         an edit (JSON), answered with the segment re-rendered
                                            or, on a stale revision, 409 with both versions
 ``GET  /api/segment/<segment id>/history`` the segment's versions, each restorable
+``GET  /api/names``                        names the glossary lacks (``doc``: those of one
+                                           document), :mod:`.names`
+``POST /api/names/accept``                 a name added to the ``--glossary-out`` file (JSON
+                                           ``ar``, ``en``, ``type``), its sentences marked for
+                                           re-translation; 409 when refused
 ``GET  /static/review.js|review.css``      the page's script and style (no inline script)
 =========================================  ====================================================
 
@@ -47,6 +52,7 @@ from .edits import (
     machine_output,
     split_segment_id,
 )
+from .names import NameDesk, NameRefused, NoGlossaryOut, candidate_json
 from .refresh import Refresher, stale
 from .security import Guard, Secrets
 from .store import PROGRESS, DocumentStore, Filters, summarize
@@ -134,6 +140,8 @@ class ReviewContext:
     keeper: TranslationMemory | None = None
     # Pages and exports are written in the background after each save (None: in the save).
     refresher: Refresher | None = None
+    # Names the glossary lacks, and where accepted ones go (None: no names panel).
+    names: NameDesk | None = None
 
     def __post_init__(self) -> None:
         self.store = DocumentStore(self.workspace)
@@ -293,11 +301,15 @@ def build_app(context: ReviewContext, hosts: set[str], cookie: str, lifespan: An
             return _not_found(f"document {doc_id}")
         log = _log(context.workspace, doc.id)
         views = [_view(s, log.get(s.id, []), context.references) for s in doc.segments()]
+        desk = context.names
         return _html(
             render(
                 "document.html.j2",
                 doc=doc,
                 views=views,
+                names=desk.for_document(doc.id) if desk else [],
+                name_types=desk.types if desk else [],
+                names_out=str(desk.out) if desk and desk.out else "",
                 summary=summarize(doc),
                 title_en=(doc.title.target or "") if doc.title else "",
                 title_ar=doc.title.source if doc.title else "",
@@ -395,6 +407,42 @@ def build_app(context: ReviewContext, hosts: set[str], cookie: str, lifespan: An
             }
         )
 
+    def names_list(request: Request) -> Any:
+        desk = context.names
+        doc_id = request.query_params.get("doc")
+        found = desk.candidates() if desk else []
+        if doc_id:
+            found = [c for c in found if any(o.doc == doc_id for o in c.occurrences)]
+        return _json(
+            {
+                "names": [candidate_json(c, doc_id) for c in found],
+                "glossary_out": str(desk.out) if desk and desk.out else None,
+            }
+        )
+
+    async def names_accept(request: Request) -> Any:
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            return _json({"error": "the body is not JSON"}, 400)
+        if not isinstance(data, dict):
+            return _json({"error": "expected a JSON object with ar, en and type"}, 400)
+        desk = context.names
+        if desk is None or desk.out is None:
+            return _json({"error": NoGlossaryOut.message}, 409)
+        try:
+            result = await run_in_threadpool(
+                desk.accept, data.get("ar"), data.get("en"), data.get("type", "")
+            )
+        except NameRefused as exc:
+            return _json({"error": str(exc), "where": exc.where, "theirs": exc.theirs}, 409)
+        except (InputError, UsageError) as exc:
+            return _json({"error": str(exc)}, 400)
+        except TarjamaError as exc:
+            return _json({"error": str(exc)}, 500)
+        context.qa = desk.qa  # later edits are checked against the glossary with the name
+        return _json(result.to_dict())
+
     def static(request: Request) -> Any:
         name = request.path_params["name"]
         if name not in STATIC:
@@ -410,6 +458,8 @@ def build_app(context: ReviewContext, hosts: set[str], cookie: str, lifespan: An
         Route("/doc/{doc_id:str}", document, methods=["GET", "HEAD"]),
         Route("/api/segment/{segment_id:str}", save, methods=["POST"]),
         Route("/api/segment/{segment_id:str}/history", history_view, methods=["GET"]),
+        Route("/api/names", names_list, methods=["GET"]),
+        Route("/api/names/accept", names_accept, methods=["POST"]),
         Route("/static/{name:str}", static, methods=["GET", "HEAD"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found}, lifespan=lifespan)
@@ -470,11 +520,13 @@ def load_context(
     glossary: list[Path] | None = None,
     references: list[Path] | None = None,
     warn: Callable[[str], None] | None = None,
+    glossary_out: Path | None = None,
 ) -> ReviewContext:
     """The context of a review of ``workspace``: its documents scanned, the glossary and
     references loaded (by default the bundled glossary, and the bundled references when any
     document comes from the bundled corpus: they are keyed by sentence, so others find none), and
     any edit a crash left half-applied replayed (:func:`~translate.review.edits.recover`).
+    ``glossary_out`` is the file accepted names are appended to (:mod:`.names`), layered last.
 
     Raises:
         WorkspaceError: no workspace or no documents there.
@@ -491,7 +543,15 @@ def load_context(
         found = (pipeline.default_references([d.meta.source_path or "-"]) for d in docs)
         references = next((r for r in found if r), [])
     refs = load_references(references) if references else None
-    gloss = pipeline.load_glossary(pipeline.default_glossary() if glossary is None else glossary)
+    files = pipeline.default_glossary() if glossary is None else glossary
+    if glossary_out is not None and glossary_out.suffix.lower() not in (".tsv", ".csv", ".txt"):
+        raise UsageError(f"--glossary-out {glossary_out}: names are added to TSV or CSV files")
+    if glossary_out is not None and not glossary_out.parent.is_dir():
+        raise UsageError(f"--glossary-out {glossary_out}: no folder {glossary_out.parent}")
+    layered = [p for p in files if glossary_out is None or p.resolve() != glossary_out.resolve()]
+    if glossary_out is not None and glossary_out.is_file():
+        layered.append(glossary_out)
+    gloss = pipeline.load_glossary(layered)
     calibration = calibrate(refs.pairs) if refs else DEFAULT_CALIBRATION
     qa = QAOptions(glossary=gloss, calibration=calibration)
     replayed = recover(ws, qa)
@@ -503,4 +563,7 @@ def load_context(
     context.refresher = Refresher(ws)
     for doc_id in stale(ws, [d.id for d in docs]):
         context.refresher.poke(doc_id)
+    context.names = NameDesk(
+        ws, context.store, files, glossary_out, qa, context.refresher, reviewer, gloss
+    )
     return context

@@ -38,6 +38,8 @@ class ReviewOptions:
         references: reference files shown beside each segment (``None``: the bundled ones when
             the documents come from the bundled corpus).
         token: the URL token (``None``: a random one).
+        glossary_out: the glossary file names accepted in the app are appended to (``None``:
+            names are listed, not accepted).
     """
 
     workspace: Path
@@ -47,6 +49,7 @@ class ReviewOptions:
     glossary: list[Path] | None = None
     references: list[Path] | None = None
     token: str | None = None
+    glossary_out: Path | None = None
     warn: Callable[[str], None] | None = field(default=None, repr=False)
 
 
@@ -86,7 +89,12 @@ def serve(options: ReviewOptions, ready: Callable[[str], None]) -> ReviewContext
     import uvicorn
 
     context = load_context(
-        options.workspace, options.reviewer, options.glossary, options.references, options.warn
+        options.workspace,
+        options.reviewer,
+        options.glossary,
+        options.references,
+        options.warn,
+        options.glossary_out,
     )
     context.secrets = Secrets(options.token)
     sock = bind(options.host, options.port)

@@ -5,6 +5,18 @@
 "use strict";
 (() => {
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+  // A POST of JSON to the review server with its CSRF token; resolves to the response and its
+  // JSON body, rejects when the server cannot be reached.
+  async function postJSON(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
+    return { response, data: await response.json() };
+  }
   const timers = new WeakMap(); // segment -> {spent: seconds, since: ms or null}
 
   const segments = () => [...document.querySelectorAll("article.seg")];
@@ -74,13 +86,10 @@
     let response;
     let data;
     try {
-      response = await fetch(`/api/segment/${encodeURIComponent(seg.dataset.id)}`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify(body),
-      });
-      data = await response.json();
+      ({ response, data } = await postJSON(
+        `/api/segment/${encodeURIComponent(seg.dataset.id)}`,
+        body,
+      ));
     } catch (error) {
       say(seg, "Not saved: no answer from tarjama review (is it still running?). Your text is kept.", "error");
       return null;
@@ -307,6 +316,59 @@
         go(nextWhere(seg, (s) => s.dataset.flagged === "yes"));
         break;
       default:
+    }
+  });
+
+  // The names panel: a rendering chosen fills the English box; Accept adds the name to the
+  // --glossary-out file (the server checks it as `tarjama glossary lint` does) and answers in
+  // one line.
+  function sayName(item, text, kind = "") {
+    const el = item.querySelector(".name-status");
+    el.textContent = text;
+    el.dataset.kind = kind;
+  }
+
+  async function acceptName(item) {
+    const en = item.querySelector(".name-en").value.trim();
+    if (!en) {
+      sayName(item, "Write the English of the name first.", "error");
+      return;
+    }
+    const body = { ar: item.dataset.ar, en, type: item.querySelector(".name-type").value };
+    sayName(item, "Adding…");
+    let response;
+    let data;
+    try {
+      ({ response, data } = await postJSON("/api/names/accept", body));
+    } catch (error) {
+      sayName(item, "Not added: no answer from tarjama review (is it still running?).", "error");
+      return;
+    }
+    if (!response.ok || !data.ok) {
+      sayName(item, `Not added: ${data.error || response.status}`, "error");
+      return;
+    }
+    item.classList.add("accepted");
+    item.querySelector("[data-name-action=accept]").disabled = true;
+    sayName(item, data.message, "ok");
+  }
+
+  document.addEventListener("change", (event) => {
+    const el = event.target instanceof Element ? event.target : null;
+    if (!el || !el.matches("[data-name-rendering]")) return;
+    const item = el.closest("li.name");
+    if (item) item.querySelector(".name-en").value = el.value;
+  });
+  document.addEventListener("click", (event) => {
+    const el = event.target instanceof Element ? event.target.closest("[data-name-action]") : null;
+    const item = el ? el.closest("li.name") : null;
+    if (item && el.dataset.nameAction === "accept") acceptName(item);
+  });
+  document.addEventListener("keydown", (event) => {
+    const el = event.target instanceof Element ? event.target : null;
+    if (el && el.matches(".name-en") && event.key === "Enter") {
+      event.preventDefault();
+      acceptName(el.closest("li.name"));
     }
   });
 })();

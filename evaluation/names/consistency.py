@@ -1,0 +1,137 @@
+"""One rendering per name per article: measured on the trained test-bench model.
+
+Articles are built from the test sentences of the synthetic corpus (:mod:`evaluation.trained
+.corpus`): for each name the bench glossary lacks, up to four test sentences that hold it make
+one article (names outside the glossary repeat there, as in news). Each article is translated
+through :func:`translate.pipeline.glossary_and_translate` with the bench glossary enforced, once
+with the consistency pass (the default) and once with ``consistency=False``. Reported:
+
+* ``identical``: of the (article, name) pairs where a name the glossary lacks occurs in two or
+  more sentences, the share whose rendering is the same in every sentence. A sentence's rendering
+  of a name is the learned English when the output has it, else the capitalised run nearest the
+  name's place (:func:`translate.names.english_names`), else nothing (counted as different).
+* ``chrf``: chrF++ of all sentences against the references in the glossary's renderings.
+
+    python evaluation/names/consistency.py        # writes consistency.json
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from evaluation.trained.corpus import Name, Pair, bench  # noqa: E402
+from evaluation.trained.train import BENCH, ensure  # noqa: E402
+from translate.arabic import normalize  # noqa: E402
+from translate.document import Document, Segment  # noqa: E402
+from translate.glossary import Entry, Glossary, english_has  # noqa: E402
+
+#: Sentences per article at most.
+PER_ARTICLE = 4
+
+
+def articles(pairs: list[Pair], pool: list[Name]) -> list[tuple[Name, list[Pair]]]:
+    """For each name outside the glossary, the test sentences that hold it (two or more)."""
+    out = []
+    used: set[int] = set()
+    for name in pool:
+        if name.glossary is not None:
+            continue
+        chosen = [
+            i
+            for i, p in enumerate(pairs)
+            if i not in used and any(n.ar == name.ar for n in p.names)
+        ][:PER_ARTICLE]
+        if len(chosen) >= 2:
+            used.update(chosen)
+            out.append((name, [pairs[i] for i in chosen]))
+    return out
+
+
+def document(n: int, sentences: list[Pair]) -> Document:
+    doc = Document(id=f"article-{n}", paragraphs=[])
+    for k, pair in enumerate(sentences, 1):
+        seg = Segment(id=f"article-{n}:{k}:1", source=pair.ar, normalized=normalize(pair.ar).text)
+        doc.paragraphs.append([seg])
+    return doc
+
+
+def rendering(seg: Segment, name: Name) -> str | None:
+    from translate.names import english_names
+
+    target = seg.target or ""
+    if english_has(target, name.en):
+        return name.en
+    runs = english_names(target, [t.en for t in seg.terms if t.verdict != "consistent"])
+    if not runs:
+        return None
+    where = seg.source.find(name.ar) / max(len(seg.source), 1)
+    return min(runs, key=lambda r: abs(r[0] / max(len(target), 1) - where))[2]
+
+
+def main() -> int:
+    import sacrebleu
+
+    from translate.engine import TranslateOptions, load_backend
+    from translate.pipeline import glossary_and_translate
+
+    folder = ensure(BENCH)
+    # CTranslate2 when converted (the quicker engine on CPU), else transformers
+    model = folder / "ct2" if (folder / "ct2").is_dir() else folder / "model"
+    data = bench()
+    glossary = Glossary(
+        [Entry(r["ar"], r["en"], r.get("type", "")) for r in data.glossary]  # bench glossary
+    )
+    groups = articles(data.test, data.pool)
+    docs = [document(n, sents) for n, (_, sents) in enumerate(groups, 1)]
+    refs = [p.en_glossary for _, sents in groups for p in sents]
+    result: dict[str, Any] = {
+        "model": f"{folder.name}/{model.name}",
+        "articles": len(docs),
+        "sentences": len(refs),
+        "names": len(groups),
+        "rendering": "learned English if present, else the capitalised run nearest the name",
+    }
+    options = TranslateOptions(model=str(model))
+    backend = load_backend(options)
+    for label, on in (("without", False), ("with", True)):
+        run = copy.deepcopy(docs)
+        options.consistency = on
+        started = time.perf_counter()
+        glossary_and_translate(run, glossary, options, backend=backend)
+        seconds = time.perf_counter() - started
+        same = 0
+        for (name, _), doc in zip(groups, run, strict=True):
+            got = {rendering(seg, name) for seg in doc.segments()}
+            same += len(got) == 1 and None not in got
+        hyps = [s.target or "" for d in run for s in d.segments()]
+        consistent = sum(
+            t.verdict == "consistent" for d in run for s in d.segments() for t in s.terms
+        )
+        result[label] = {
+            "identical": round(same / len(groups), 3) if groups else None,
+            "identical_count": same,
+            "chrf": round(sacrebleu.corpus_chrf(hyps, [refs], word_order=2).score, 2),
+            "consistent_terms": consistent,
+            "seconds": round(seconds, 1),
+        }
+        print(label, result[label], file=sys.stderr)
+    result["chrf_delta"] = round(result["with"]["chrf"] - result["without"]["chrf"], 2)
+    (HERE / "consistency.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
