@@ -9,14 +9,11 @@ from which a node is removed in the middle of a run.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,60 +21,23 @@ from typing import Any
 
 import pytest
 
-from .conftest import CORPUS, DATA, GLOSSARY
+from .conftest import CORPUS, GLOSSARY
+from .run_support import ENV, copy_articles, documents, rows, run_cli, run_command
 
 ray = pytest.importorskip("ray", reason="the Ray engine needs Ray: pip install 'tarjama[ray]'")
 cluster_utils = pytest.importorskip("ray.cluster_utils")
 
 pytestmark = pytest.mark.slow
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
 STORE = 80 * 1024**2  # object store per node: batches are kilobytes
 
 
 @pytest.fixture(scope="module")
 def articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed articles and the outlet pages: enough sentences for many small batches."""
-    folder = tmp_path_factory.mktemp("articles")
-    for path in [*CORPUS.glob("*.txt"), *(DATA / "pages").glob("*.txt")]:
-        shutil.copy(path, folder / path.name)
-    return folder
+    return copy_articles(tmp_path_factory.mktemp("articles"))
 
 
 def _command(articles: Path, model: Path, out: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "translate",
-        "run",
-        str(articles),
-        "--model",
-        str(model),
-        "--out",
-        str(out),
-        "--glossary",
-        str(GLOSSARY),
-        "--beams",
-        "2",
-        "--batch-sentences",
-        "2",
-        *extra,
-    ]
-
-
-def _run_cli(cmd: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=600)
-
-
-def _rows(memory: Path) -> int:
-    try:
-        with sqlite3.connect(memory, timeout=1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
-def _documents(out: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((out / "documents").glob("*"))}
+    return run_command(articles, model, out, "--batch-sentences", "2", *extra)
 
 
 def _free_port() -> int:
@@ -90,7 +50,7 @@ def _free_port() -> int:
 def local_run(articles: Path, tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The local engine's workspace: what every Ray run must equal."""
     out = tmp_path_factory.mktemp("local") / "build"
-    proc = _run_cli(_command(articles, tiny_model, out))
+    proc = run_cli(_command(articles, tiny_model, out))
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -106,21 +66,21 @@ def test_driver_sigkill_then_same_command_gives_identical_output(
     cmd = _command(articles, tiny_model, out, "--engine", "ray")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
     deadline = time.monotonic() + 300
-    while _rows(memory) < 3 and proc.poll() is None and time.monotonic() < deadline:
+    while rows(memory) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None, "the run finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    done = _rows(memory)
-    total = _rows(local_run / "memory.sqlite")
+    done = rows(memory)
+    total = rows(local_run / "memory.sqlite")
     assert 3 <= done < total
     assert not (out / "documents").exists()
-    resumed = _run_cli(cmd)
+    resumed = run_cli(cmd)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{done} from memory, " in resumed.stderr  # the rest translated, nothing twice
     assert re.search(r" on \d+ workers? \(ray\)", resumed.stderr)  # one actor per core
-    assert _documents(out) == _documents(local_run)
-    assert _rows(memory) == total  # nothing committed twice
+    assert documents(out) == documents(local_run)
+    assert rows(memory) == total  # nothing committed twice
 
 
 def test_memorised_rerun_never_reaches_ray(
@@ -132,10 +92,10 @@ def test_memorised_rerun_never_reaches_ray(
     cmd = _command(
         articles, tiny_model, out, "--engine", "ray", "--ray-address", f"127.0.0.1:{_free_port()}"
     )
-    proc = _run_cli(cmd)
+    proc = run_cli(cmd)
     assert proc.returncode == 0, proc.stderr
     assert " 0 translated" in proc.stderr
-    assert _documents(out) == _documents(local_run)
+    assert documents(out) == documents(local_run)
 
 
 def test_unreachable_address_is_one_line_and_exit_4(
@@ -143,7 +103,7 @@ def test_unreachable_address_is_one_line_and_exit_4(
 ) -> None:
     address = f"127.0.0.1:{_free_port()}"
     started = time.monotonic()
-    proc = _run_cli(
+    proc = run_cli(
         _command(articles, tiny_model, tmp_path / "b", "--engine", "ray", "--ray-address", address)
     )
     assert proc.returncode == 4, proc.stderr
@@ -152,7 +112,7 @@ def test_unreachable_address_is_one_line_and_exit_4(
     assert "ray start --head" in lines[-1]
     assert "Traceback" not in proc.stderr
     assert time.monotonic() - started < 60  # not Ray's own minute-long retries
-    malformed = _run_cli(
+    malformed = run_cli(
         _command(articles, tiny_model, tmp_path / "c", "--engine", "ray", "--ray-address", "head")
     )
     assert malformed.returncode == 4
@@ -163,18 +123,18 @@ def test_bad_input_fails_before_ray_with_the_local_message(
     tiny_model: Path, tmp_path: Path
 ) -> None:
     missing = tmp_path / "nowhere.txt"
-    local = _run_cli(_command(missing, tiny_model, tmp_path / "a"))
-    on_ray = _run_cli(_command(missing, tiny_model, tmp_path / "b", "--engine", "ray"))
+    local = run_cli(_command(missing, tiny_model, tmp_path / "a"))
+    on_ray = run_cli(_command(missing, tiny_model, tmp_path / "b", "--engine", "ray"))
     assert local.returncode == on_ray.returncode == 2
     assert on_ray.stderr == local.stderr
     assert not (tmp_path / "b").exists()
 
 
 def test_ray_options_need_the_ray_engine(tiny_model: Path, tmp_path: Path) -> None:
-    proc = _run_cli(_command(CORPUS, tiny_model, tmp_path / "b", "--workers", "2"))
+    proc = run_cli(_command(CORPUS, tiny_model, tmp_path / "b", "--workers", "2"))
     assert proc.returncode == 2
     assert "need --engine ray" in proc.stderr
-    unknown = _run_cli(_command(CORPUS, tiny_model, tmp_path / "b", "--engine", "spark"))
+    unknown = run_cli(_command(CORPUS, tiny_model, tmp_path / "b", "--engine", "spark"))
     assert unknown.returncode == 2 and "choose local or ray" in unknown.stderr
 
 
@@ -242,7 +202,7 @@ def test_cluster_output_equals_local_and_second_run_decodes_nothing(
     on_ray = _run_library(articles, model, tmp_path / "ray", glossary=glossary, decoder=decoder)
     assert on_ray.stats.decoded == local.stats.decoded > 10
     assert on_ray.stats.workers == 2  # one actor per worker node
-    assert _documents(tmp_path / "ray") == _documents(tmp_path / "local")
+    assert documents(tmp_path / "ray") == documents(tmp_path / "local")
     if glossary:  # enforcement ran on the workers
         verdicts = {t.verdict for d in on_ray.documents for s in d.segments() for t in s.terms}
         assert "forced" in verdicts
@@ -276,4 +236,4 @@ def test_a_node_removed_mid_run_and_the_run_completes_identically(
     assert decoder.workers == 3
     assert result.stats.decoded == result.stats.sentences
     # The local workspace was written by the CLI with html only, as this run: same documents.
-    assert _documents(tmp_path / "build") == _documents(local_run)
+    assert documents(tmp_path / "build") == documents(local_run)

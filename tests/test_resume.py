@@ -6,76 +6,34 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, DATA, GLOSSARY
+from .run_support import ENV, copy_articles, documents, rows, run_cli, run_command
 
 pytestmark = pytest.mark.slow
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
 
 
 @pytest.fixture(scope="module")
 def articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed articles and the outlet pages: enough sentences for many small batches."""
-    folder = tmp_path_factory.mktemp("articles")
-    for path in [*CORPUS.glob("*.txt"), *(DATA / "pages").glob("*.txt")]:
-        shutil.copy(path, folder / path.name)
-    return folder
+    return copy_articles(tmp_path_factory.mktemp("articles"))
 
 
 def _command(articles: Path, model: Path, out: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "translate",
-        "run",
-        str(articles),
-        "--model",
-        str(model),
-        "--out",
-        str(out),
-        "--glossary",
-        str(GLOSSARY),
-        "--beams",
-        "2",
-        "--batch-sentences",
-        "1",
-        "--format",
-        "jsonl",
-    ]
+    return run_command(articles, model, out, "--batch-sentences", "1", "--format", "jsonl")
 
 
-def _run_cli(cmd: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, capture_output=True, text=True, env=ENV)
-
-
-def _rows(memory: Path) -> int:
-    try:
-        with sqlite3.connect(memory, timeout=1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
-def _start_and_wait(cmd: list[str], memory: Path, rows: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+def _start_and_wait(cmd: list[str], memory: Path, at_least: int) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     deadline = time.monotonic() + 600
-    while _rows(memory) < rows and proc.poll() is None and time.monotonic() < deadline:
+    while rows(memory) < at_least and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None, "the run finished before it could be interrupted"
     return proc
-
-
-def _documents(out: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((out / "documents").glob("*"))}
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +41,7 @@ def uninterrupted(
     articles: Path, tiny_model: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     out = tmp_path_factory.mktemp("clean") / "build"
-    proc = _run_cli(_command(articles, tiny_model, out))
+    proc = run_cli(_command(articles, tiny_model, out))
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -93,25 +51,25 @@ def test_sigkill_mid_run_then_resume_gives_identical_output(
 ) -> None:
     out = tmp_path / "build"
     memory = out / "memory.sqlite"
-    proc = _start_and_wait(_command(articles, tiny_model, out), memory, rows=3)
+    proc = _start_and_wait(_command(articles, tiny_model, out), memory, at_least=3)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    done = _rows(memory)
-    assert 3 <= done < _rows(uninterrupted / "memory.sqlite")
+    done = rows(memory)
+    assert 3 <= done < rows(uninterrupted / "memory.sqlite")
     assert not (out / "documents").exists()  # documents are written only when complete
-    resumed = _run_cli(_command(articles, tiny_model, out))
+    resumed = run_cli(_command(articles, tiny_model, out))
     assert resumed.returncode == 0, resumed.stderr
     assert f"{done} from memory" in resumed.stderr
-    assert _documents(out) == _documents(uninterrupted)
-    assert _rows(memory) == _rows(uninterrupted / "memory.sqlite")  # nothing duplicated
+    assert documents(out) == documents(uninterrupted)
+    assert rows(memory) == rows(uninterrupted / "memory.sqlite")  # nothing duplicated
 
 
 def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(
     articles: Path, tiny_model: Path, uninterrupted: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "build"
-    proc = _start_and_wait(_command(articles, tiny_model, out), out / "memory.sqlite", rows=3)
+    proc = _start_and_wait(_command(articles, tiny_model, out), out / "memory.sqlite", at_least=3)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
@@ -121,15 +79,15 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(
         and "run the same command again" in last
     )
     assert "Traceback" not in stderr
-    again = _run_cli(_command(articles, tiny_model, out))
+    again = run_cli(_command(articles, tiny_model, out))
     assert again.returncode == 0, again.stderr
-    assert _documents(out) == _documents(uninterrupted)
+    assert documents(out) == documents(uninterrupted)
 
 
 def test_second_run_translates_zero_segments(
     uninterrupted: Path, articles: Path, tiny_model: Path
 ) -> None:
-    proc = _run_cli(_command(articles, tiny_model, uninterrupted))
+    proc = run_cli(_command(articles, tiny_model, uninterrupted))
     assert proc.returncode == 0, proc.stderr
     assert " 0 translated" in proc.stderr
     report = json.loads((uninterrupted / "report.json").read_text(encoding="utf-8"))
@@ -175,13 +133,13 @@ def test_full_disk_while_translating_then_resume(
 ) -> None:
     out = small_disk / "build"
     ballast = _fill(small_disk, leave=64 * 1024)  # the memory's journal cannot grow for long
-    failed = _run_cli(_command(articles, tiny_model, out))
+    failed = run_cli(_command(articles, tiny_model, out))
     _fails_cleanly_on_full_disk(failed, out)
     assert not (out / "documents").exists()
     ballast.unlink()
-    resumed = _run_cli(_command(articles, tiny_model, out))
+    resumed = run_cli(_command(articles, tiny_model, out))
     assert resumed.returncode == 0, resumed.stderr
-    assert _documents(out) == _documents(uninterrupted)
+    assert documents(out) == documents(uninterrupted)
 
 
 def test_full_disk_while_writing_documents_then_resume(
@@ -191,15 +149,15 @@ def test_full_disk_while_writing_documents_then_resume(
     out.mkdir()
     shutil.copy(uninterrupted / "memory.sqlite", out)  # every sentence is translated already
     ballast = _fill(small_disk, leave=64 * 1024)  # not room for the documents
-    failed = _run_cli(_command(articles, tiny_model, out))
+    failed = run_cli(_command(articles, tiny_model, out))
     _fails_cleanly_on_full_disk(failed, out)
-    written = _documents(out)
-    assert len(written) < len(_documents(uninterrupted))
+    written = documents(out)
+    assert len(written) < len(documents(uninterrupted))
     assert all(
-        written[name] == text for name, text in _documents(uninterrupted).items() if name in written
+        written[name] == text for name, text in documents(uninterrupted).items() if name in written
     )
     ballast.unlink()
-    resumed = _run_cli(_command(articles, tiny_model, out))
+    resumed = run_cli(_command(articles, tiny_model, out))
     assert resumed.returncode == 0, resumed.stderr
     assert " 0 translated" in resumed.stderr
-    assert _documents(out) == _documents(uninterrupted)
+    assert documents(out) == documents(uninterrupted)
