@@ -67,3 +67,10 @@ class Conflict(TarjamaError):
         super().__init__(message)
         self.yours = yours
         self.theirs = theirs
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a library's exception message (its type when it has none): what a
+    one-line error quotes of a failure it cannot explain better."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError, UsageError
+from ..errors import ModelError, UsageError, first_line
 from .model import CT2_MARKER, resolve
 
 #: Weight types offered: int8 (default; the fastest on CPU, about a quarter of the float32 size),
@@ -126,8 +126,7 @@ def convert(
                 force=True,
             )
         except Exception as exc:  # the converter raises whatever transformers or torch raise
-            text = str(exc).strip()
-            first = text.splitlines()[0] if text else type(exc).__name__
+            first = first_line(exc)
             raise ModelError(
                 f"{source}: conversion to CTranslate2 failed ({first}); check that it is a "
                 "MarianMT model saved with transformers (`tarjama model info` shows its type)"

@@ -64,7 +64,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError
+from ..errors import ModelError, first_line
 from ..glossary import english_has
 from .constraints import NAME_TOKENS, Term, enforce, source_span
 from .hf import MAX_SOURCE_TOKENS, _max_new_tokens, cpu_cores
@@ -179,8 +179,7 @@ class CTranslate2Backend:
                 model_file=str(ref.path / "target.spm")
             )
         except (RuntimeError, ValueError, OSError) as exc:
-            text = str(exc).strip()
-            first = text.splitlines()[0] if text else type(exc).__name__
+            first = first_line(exc)
             raise ModelError(
                 f"{ref.name}: cannot load the CTranslate2 model ({first}); convert it again "
                 "with `tarjama model convert`"
@@ -205,8 +204,7 @@ class CTranslate2Backend:
                         intra_threads=1 if self.device == "cpu" else 0,
                     )
             except Exception as exc:  # a damaged model.bin raises IndexError, RuntimeError, …
-                text = str(exc).strip()
-                first = text.splitlines()[0] if text else type(exc).__name__
+                first = first_line(exc)
                 raise ModelError(
                     f"{self.ref.name}: cannot load the CTranslate2 model ({first}); convert it "
                     "again with `tarjama model convert`"

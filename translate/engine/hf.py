@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError
+from ..errors import ModelError, first_line
 from .model import ModelRef
 from .shortlist import Shortlist, choose
 from .types import TermSpec, Translation
@@ -191,8 +191,7 @@ class TransformersBackend:
                     str(self.ref.path), local_files_only=True
                 )
             except Exception as exc:  # sentencepiece, vocabulary or config files unreadable
-                text = str(exc).strip()
-                first = text.splitlines()[0] if text else type(exc).__name__
+                first = first_line(exc)
                 raise ModelError(
                     f"{self.ref.name}: cannot load the model ({first}); re-download or re-save it"
                 ) from exc
@@ -214,8 +213,7 @@ class TransformersBackend:
                     str(self.ref.path), local_files_only=True
                 )
             except Exception as exc:  # any failure to read the weights (safetensors, …)
-                text = str(exc).strip()
-                first = text.splitlines()[0] if text else type(exc).__name__
+                first = first_line(exc)
                 raise ModelError(
                     f"{self.ref.name}: cannot load the model ({first}); re-download or re-save it"
                 ) from exc
