@@ -98,10 +98,21 @@ ADJECTIVES = _words(
     الآمنة ساحلية الساحلية جبلية الجبلية حدودي وسطى الوسطى الكبرى العظمى الأوسط الأدنى"""
 )
 
+#: Time words: dates, days, months.
+TIME = _words(
+    """اليوم أمس غدا صباح مساء ليلة ليل ظهر فجر الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس
+    الجمعة السبت يوم أيام أسبوع الأسبوع شهر الشهر عام العام سنة السنة الماضي الماضية الحالي
+    الحالية المقبل المقبلة الجاري كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين يناير
+    فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر ساعة ساعات منتصف"""
+)
+
 #: Words that are never part of a name, though they stand where names stand.
-STOP = ADJECTIVES | _words(
-    # function words
-    """ في من الى إلى على عن مع بين حتى منذ عند لدى خلال بعد قبل حول ضد نحو عبر دون غير سوى او
+STOP = (
+    ADJECTIVES
+    | TIME
+    | _words(
+        # function words
+        """ في من الى إلى على عن مع بين حتى منذ عند لدى خلال بعد قبل حول ضد نحو عبر دون غير سوى او
     أو أم ثم لكن لكنه بل إن أن إنه أنه إنها أنها لأن كان كانت يكون تكون كانوا ليس لم لن لا ما
     ماذا هل قد لقد سوف هذا هذه ذلك تلك هؤلاء الذي التي الذين هو هي هم هن نحن كل بعض جميع كافة
     عدة عدد أي أيضا كما مثل حيث إذ إذا عندما بينما فيما بما مما لما كذلك هناك هنا وفق وفقا بحسب
@@ -109,8 +120,8 @@ STOP = ADJECTIVES | _words(
     أولى آخر أخرى الآخر الأخرى الأول الأولى الثاني الثانية الثالث الأخير الأخيرة ذات نفسه نفسها
     عليه عليها منه منها فيه فيها له لها لهم بها به إليه إليها عنه عنها ضمن لصالح إضافة بالإضافة
     حين تجاه مقابل لدى ومن وفي والى وعلى"""
-    # verbs of news copy
-    """ قال قالت يقول تقول أعلن أعلنت يعلن تعلن أكد أكدت يؤكد تؤكد أضاف أضافت أشار أشارت يشير
+        # verbs of news copy
+        """ قال قالت يقول تقول أعلن أعلنت يعلن تعلن أكد أكدت يؤكد تؤكد أضاف أضافت أشار أشارت يشير
     أفاد أفادت يفيد ذكر ذكرت نقل نقلت نشر نشرت أوضح أوضحت كشف كشفت بين بينت شدد شددت نفى نفت
     اتهم اتهمت طالب طالبت دعا دعت وصل وصلت وصلوا دخل دخلت دخلوا خرج سيطر سيطرت تسيطر يسيطر
     استهدف استهدفت قصف قصفت قتل قتلت قتلوا أصيب أصيبت أصيبوا أسفر أسفرت اندلعت شن شنت هاجم
@@ -120,16 +131,11 @@ STOP = ADJECTIVES | _words(
     لقي لقيت سقط سقطت توفي نزح نزحت تعرض تعرضت تسلم تسلمت أعيد أدلى صرح صرحت حذر حذرت أدان
     أدانت رحب رحبت تابع تابعت أوعز أوعزت حصل حصلت زار زارت يزور استقبل استقبلت وصف وصفت
     عينت تولى تسلم أجرى أجرت عقد عقدت اجتمع اجتمعت يرأس ترأس ترأست قاد يقود تقود أمر أمرت"""
-    # present tense: what a place or a person does after its name (حي الوعر يشهد …)
-    """ يشهد تشهد يعاني تعاني يستقبل تستقبل يخدم تخدم يشمل تشمل يتعرض تتعرض يواصل تواصل
+        # present tense: what a place or a person does after its name (حي الوعر يشهد …)
+        """ يشهد تشهد يعاني تعاني يستقبل تستقبل يخدم تخدم يشمل تشمل يتعرض تتعرض يواصل تواصل
     يحتاج تحتاج يطالب تطالب يشارك تشارك ينحدر تنحدر ينحدرون يعيشون يتواجد تتواجد يسكن تسكن"""
-    # time
-    """ اليوم أمس غدا صباح مساء ليلة ليل ظهر فجر الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس
-    الجمعة السبت يوم أيام أسبوع الأسبوع شهر الشهر عام العام سنة السنة الماضي الماضية الحالي
-    الحالية المقبل المقبلة الجاري كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين يناير
-    فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر ساعة ساعات منتصف"""
-    # nouns of news copy
-    """ النظام نظام الحكومة حكومة الجيش القوات عناصر عنصر مقاتلين مقاتلي المقاتلين جنود الجنود
+        # nouns of news copy
+        """ النظام نظام الحكومة حكومة الجيش القوات عناصر عنصر مقاتلين مقاتلي المقاتلين جنود الجنود
     جندي مدنيين المدنيين المدنيون سكان السكان الأهالي أهالي الأطفال أطفال النساء نساء طفل امرأة
     رجل شاب شخص أشخاص المعارضة معارضة الفصائل فصائل المدينة البلدة القرية المنطقة مناطق المناطق
     الحي الريف المحافظة البلاد الحدود حدود الحدودي الحدودية المعبر المطار الطريق طريق الشارع
@@ -158,18 +164,27 @@ STOP = ADJECTIVES | _words(
     الأراضي أراضي الأرض أرض الجهة جهة الجهات جهات اتجاه الاتجاه جانب الريفين المدن البلدات القرى
     الأحياء النهر الجبل السهل البادية الصحراء الساحل الداخل الخارج المقاتلات المدفعية الطيران
     سلاح الجو الإرهاب الإرهابيين الإرهابية مسلحو مسلحي العشائر العشيرة عشيرة عشائر القبيلة قبيلة"""
-    # verbal nouns that follow a name as the object of the sentence (طالب فلان بفتح تحقيق،
-    # رئيس لجنة الإعمار فلان); with a preposition on them they are caught as well (بفتح)
-    """ فتح تحقيق التحقيق إطلاق الإطلاق الإفراج إفراج محاسبة المحاسبة تقديم إعادة الإعادة وقف
+        # events of news copy, and the goods and services it reports on, without the article too
+        # (حركة نزوح، محطة كهرباء: a head word before them makes no name)
+        """ نزوح النزوح تهجير التهجير لجوء اللجوء هجرة الهجرة احتجاج الاحتجاج إضراب الإضراب
+    انسحاب الانسحاب تقدم التقدم تراجع التراجع انتشار الانتشار اعتقال الاعتقال اعتقالات
+    اغتيال الاغتيال خطف الخطف تفجير التفجير اقتحام الاقتحام توغل التوغل حصار الحصار تصعيد
+    التصعيد توتر التوتر هدوء الهدوء استقرار الاستقرار تنسيق التنسيق تعاون التعاون حراك
+    الحراك تلقيح التلقيح صيانة الصيانة أعمال الأعمال خدمات الخدمات كهرباء وقود غاز نفط قمح
+    خبز ماء محروقات المحروقات إسعاف الإسعاف إنقاذ الإنقاذ طوارئ نقل"""
+        # verbal nouns that follow a name as the object of the sentence (طالب فلان بفتح تحقيق،
+        # رئيس لجنة الإعمار فلان); with a preposition on them they are caught as well (بفتح)
+        """ فتح تحقيق التحقيق إطلاق الإطلاق الإفراج إفراج محاسبة المحاسبة تقديم إعادة الإعادة وقف
     رفع توفير تأمين حماية دعم الدعم إعمار الإعمار ترميم الترميم تعليق إغلاق الإغلاق افتتاح
     الافتتاح إنشاء بناء البناء تشكيل تسليم التسليم معرض المعرض تنفيذ التنفيذ"""
-    # adverbs in -an (قريبا، مؤخرا): they end the phrase a name stands in
-    """ قريبا مؤخرا حاليا سابقا لاحقا مجددا فورا يوميا أسبوعيا شهريا تقريبا جزئيا كليا رسميا
+        # adverbs in -an (قريبا، مؤخرا): they end the phrase a name stands in
+        """ قريبا مؤخرا حاليا سابقا لاحقا مجددا فورا يوميا أسبوعيا شهريا تقريبا جزئيا كليا رسميا
     علنا"""
-    " رئيس"
-    # directions (they introduce places, they are not part of them)
-    """ شمال جنوب شرق غرب شمالي جنوبي شرقي غربي الشمال الجنوب الشرق الغرب وسط شمالا جنوبا شرقا
+        " رئيس"
+        # directions (they introduce places, they are not part of them)
+        """ شمال جنوب شرق غرب شمالي جنوبي شرقي غربي الشمال الجنوب الشرق الغرب وسط شمالا جنوبا شرقا
     غربا"""
+    )
 )
 
 #: Titles and roles before a person's name. The office words after them are skipped.
@@ -184,7 +199,7 @@ PERSON_TITLES = _words(
     المرشد الطفل الطفلة الشاب الشابة المواطن المواطنة المعتقل المعتقلة الشهيد الشهيدة الفنان
     الفنانة اللاعب المدرب السيد السيدة الحاج الحاجة المختار الأمين أمين المنسق منسق القاضي
     المعاون معاون شقيق شقيقه شقيقة نجل ابن ابنة زوجة والد والدة رئيسا يدعى تدعى المدعو
-    المدعوة الطبيب الطبيبة"""
+    المدعوة الطبيب الطبيبة والي الوالي قائمقام القائمقام"""
 )
 #: Of the titles, those after which the affiliation (في …، باسم …) comes before the name.
 _AFFILIATION = _words("القيادي القيادية قيادي عضو العضو المسؤول مسؤول المتحدث المتحدثة متحدث")
@@ -201,6 +216,25 @@ GIVEN_NAMES = _words(
     ياسمين فاطمة مريم زينب عائشة خديجة سارة رنا رهف هبة هدى سلمى ليلى نادية سعاد منى إلهام أمل
     آمنة رزان لينا دعاء جيهان سوسن غادة هالة ريم وفاء آرام فرهاد شيار ريزان آزاد جوان دلشاد
     شيرين روجدا نوروز بروسك كاوا هفال سيبان آلدار بدران ريدور سيامند جيا نوري صبري حكمت"""
+    # more of the region's given names, men's and women's (Arabic, Kurdish, Syriac and Armenian
+    # Christians); names that are everyday words in news (أمل، سلام، نصر) stay out
+    """ صبحي فتحي رمزي لطفي حمدي مجدي شوقي عوني رشدي زكي ناجي راجي فوزي حسني رفعت عزت نجيب
+    منيف منيب وسيم وجيه وديع وحيد وضاح وفيق واصف وهيب ياسين يامن يزن يعرب معن معتز معتصم
+    مؤيد مصعب مهيب ميسر ميشيل ميخائيل جورج جوزيف إلياس الياس حنا يوحنا بطرس بولس سركيس كارلوس
+    طوني إدوارد نقولا نيقولا أنطون أنطوان شربل جبران سمعان فريد فارس فايز فواز فيصل قصي قتيبة
+    كنان لؤي ليث مأمون مالك محسن مرهف مضر مطيع منصور مهند نبيه نديم نزيه نعمان نعيم
+    هلال هيثم وعد أكرم أنور أيهم إحسان إسماعيل إدريس أدهم أسعد أصف آصف أمجد أيوب بكري بكر
+    بلال بهاء تامر تيسير جابر جلال حاتم حامد حبيب حسان حمود حميد خضر خلدون
+    دريد راتب راشد رافع رشيد رعد رفيق ركان زاهر زيد سالم سامر سعدون سفيان سلطان سليم
+    شاكر صادق صفوان صهيب ضرار طلال طه ظافر عارف عاصم عبود عرفات عزام عزيز عقيل
+    علوان غياث غيث فادي فرحان فهمي فيصل قاسم قيس لبيب ماجد محي مرعي مشعل مصطفى
+    معاوية مقداد منذر مهدي موفق ناظم نايف نبيل نذير نصري نوفل هاشم هزاع هلال يونس
+    عمران حمادي بشير دحام سطام عكاب فرج مرشد نمر هويدي رويدا روجين روجين جيان نسرين
+    زينة رغد سمر سمية سناء سهى شذى صفاء عبير علا غدير فرح لمى لبنى مها ميساء ميسون نجلاء نسرين
+    نهى نوال هيام وداد يسرى أسماء آلاء إيمان بشرى تغريد جمانة حنان خلود دانة ديما رشا روان
+    رولا ريما ريهام زهراء سحر سلوى صبا عفاف غالية فدوى لميس ماريا مارية مايا ناديا نسيم
+    هناء هيفاء ولاء يارا آفين آفا بيريفان جيهان هيفي زوزان نارين روناهي دلال شيلان ليلاف
+    ريبوار سردار شفان كاميران نجيرفان هوشيار"""
 )
 #: Kunya and name-prefix words (أبو محمد، عبد الرحمن): part of the name.
 _KUNYA = _words("أبو أبي أبا أم")
@@ -210,19 +244,19 @@ _ABD = fold("عبد").text
 PLACE_HEADS = _words(
     """ مدينة مدينتي مدن بلدة بلدتي بلدات قرية قريتي قرى حي حيي أحياء ريف ريفي أرياف محافظة
     محافظتي محافظات بلدية منطقة منطقتي ناحية نواحي مخيم مخيمي جبل سهل بادية قضاء إقليم ولاية
-    مزرعة مزارع العاصمة عاصمة بلدتا قريتا مدينتا"""
+    مزرعة مزارع العاصمة عاصمة بلدتا قريتا مدينتا مخيمات تجمعات"""
 )
 #: Directions: a place follows (جنوب الطبقة), never a person.
 DIRECTIONS = _words("شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط")
 #: Facility words: kept in the name (معبر صفيان، مطار صرين), as the glossary writes them.
 FACILITY_HEADS = _words(
     """ معبر مطار سد جسر سجن مستشفى مشفى ميناء حقل قاعدة محطة فندق ملعب جامع مسجد كنيسة مدرسة
-    جامعة فرع دوار"""
+    جامعة فرع دوار ساحة مخفر كلية معمل مصفاة مرفأ قلعة منفذ"""
 )
 #: Organisation and armed-group words: kept in the name (مجلس منبج العسكري).
 ORG_HEADS = {
     **dict.fromkeys(
-        _words("""مجلس حركة هيئة جبهة تجمع منظمة حزب اتحاد جمعية رابطة مرصد لجنة تيار"""),
+        _words("""مجلس حركة هيئة جبهة تجمع منظمة حزب اتحاد جمعية رابطة مرصد لجنة تيار فريق"""),
         "organisation",
     ),
     **dict.fromkeys(
@@ -412,8 +446,8 @@ def _is_stop(f: str) -> bool:
         return True
     if f in GIVEN_NAMES:
         return False
-    if len(f) >= 4 and f.endswith("ا") and f[:-1] in STOP:
-        return True  # the indefinite accusative of a common word (معرضا، جديدا)
+    if len(f) >= 4 and f.endswith("ا") and not _definite(f) and f[:-1] in STOP | PERSON_TITLES:
+        return True  # the indefinite accusative of a common word or a title (معرضا، قائدا)
     for conj in ("", *_CONJ):
         if not f.startswith(conj):
             continue
@@ -426,6 +460,10 @@ def _is_stop(f: str) -> bool:
         if rest.startswith("لل") and ("ال" + rest[2:]) in STOP:
             return True
     return False
+
+
+#: The future prefix on a present-tense verb (ستشهد، سيعود، سنواصل).
+_FUTURE = ("ست", "سي")
 
 
 def _given(tok: _Tok) -> bool:
@@ -461,8 +499,11 @@ def _definite(f: str) -> bool:
 
 
 def _adjective(f: str) -> bool:
-    """An indefinite nisba adjective (سكني، زراعية): after a place word it is no name."""
-    return not _definite(f) and (f.endswith("يه") or (f.endswith("يا") and len(f) > 5))
+    """An indefinite nisba adjective (سكني، زراعية): after a place word it is no name.
+    (والحسينية has the article behind its و: a definite name in a list, no adjective.)"""
+    if _definite(f) or f.startswith(_PREPOSED):
+        return False
+    return f.endswith("يه") or (f.endswith("يا") and len(f) > 5)
 
 
 def _indefinite_adj(tok: _Tok) -> bool:
@@ -490,23 +531,43 @@ def _strip(f: str, clitics: Sequence[str], lexicon: Iterable[str] | None = None)
     return 0
 
 
-def _run(toks: list[_Tok], i: int, kind: str, *, terms: bool | frozenset[str] = False) -> int:
+def _run(
+    toks: list[_Tok],
+    i: int,
+    kind: str,
+    *,
+    terms: bool | frozenset[str] = False,
+    person: bool = False,
+) -> int:
     """The last token of a name starting at token ``i`` (``i - 1`` when none starts there).
 
     ``terms``: glossary terms may stand inside the name (``True``: those of
-    :data:`_INNER_TYPES`; a set: those of these types)."""
+    :data:`_INNER_TYPES`; a set: those of these types). ``person``: a person's name is due
+    after this one (a title stood before its head word: رئيس بلدية الهرمل صبحي صقر), so a
+    given name, a kunya or عبد ends it."""
     inner = _INNER_TYPES if terms is True else (terms or frozenset())
     limit = _MAX_WORDS[kind]
     j = i - 1
     while j + 1 < len(toks) and j + 1 - i < limit:
         k = j + 1
         tok = toks[k]
+        after_prefix = k > i and toks[k - 1].f in _TOPONYM_PREFIXES
+        if person and k > i and _personal(tok) and not after_prefix:
+            break  # مخيم الكرامة | يوسف الحسن
+        if kind == "place" and k > i and _toponym_prefix(toks, k) and _joined(toks, k):
+            j = k  # حوش السيد علي: a title inside a place's name, its name-word follows
+            continue
+        if kind == "place" and after_prefix and _given(tok) and _joined(toks, k):
+            j = k
+            continue
         if k > i and (not _joined(toks, k) or (tok.f.startswith("و") and tok.f not in GIVEN_NAMES)):
             break  # a comma or a list: the name ended
         if k > i and tok.f.startswith(_PREPOSED):
             break  # للتصدي، بالقرب: a preposition starts the next phrase
         if k > i and tok.f[:1] in ("ب", "ل", "ك") and len(tok.f) >= 5 and not _given(tok):
             break  # بمحاسبة: a preposition on a verbal noun, after the name
+        if len(tok.f) >= 5 and tok.f.startswith(_FUTURE) and not _given(tok):
+            break  # ستشهد، سيعود: a verb in the future after the name
         if k > i + 1 and kind == "organisation" and _nisba(toks[k - 1].f):
             break  # قوات سوريا الديمقراطية قسد: the adjective ended the name
         if k > i and k + 1 < len(toks) and _joined(toks, k + 1) and _indefinite_adj(toks[k + 1]):
@@ -518,6 +579,55 @@ def _run(toks: list[_Tok], i: int, kind: str, *, terms: bool | frozenset[str] = 
 
 
 _PREPOSED = ("لل", "بال", "كال", "وال", "فال")
+
+
+def _personal(tok: _Tok) -> bool:
+    """A word a person's name starts with for certain: a given name, a kunya, عبد."""
+    return _given(tok) or tok.f in _KUNYA or tok.f == _ABD
+
+
+def _title_before(toks: list[_Tok], i: int) -> bool:
+    """A person's title stands before the head word at token ``i``, with office words between
+    and no punctuation (رئيس المجلس المحلي في مدينة مارع …): the title's person follows the
+    place."""
+    for back in range(1, _TITLE_REACH + 1):
+        k = i - back
+        if k < 0 or not _joined(toks, k + 1):
+            return False
+        f = toks[k].f
+        if f[_strip(f, ("و", "ف", "ل", "ب"), PERSON_TITLES) :] in PERSON_TITLES:
+            return True
+        if toks[k].f in REPORTING:
+            return False
+    return False
+
+
+#: Settlement and facility words after which a common word, definite, is a name (بلدة
+#: الزيارة، مشفى الشعب، دوار الزراعة).
+_SETTLEMENTS = _words("مدينة بلدة قرية حي مخيم")
+_NAMED_FACILITIES = _words("مشفى مستشفى دوار ساحة سجن جسر معبر مطار مدرسة جامع مسجد ملعب")
+#: Definite words that refer back, count or qualify: never a name after a head word (مشفى
+#: المدينة is the city's hospital).
+_REFERENCE = _words(
+    """المدينة البلدة القرية المنطقة المحافظة الحي الريف البلاد الدولة المخيم المعبر المطار
+    المكان الناحية الحدود المركز الموقع المقر السجن المحطة الساحة المشفى المستشفى المدرسة
+    الجامعة المسجد الأول الأولى الثاني الثانية الثالث الأخير الأخيرة الآخر الأخرى الذين
+    الحكومة النظام الجيش القوات المعارضة الفصائل الجبهة الجبهات الطريق الشارع السوق المبنى"""
+)
+
+
+def _common_name(toks: list[_Tok], k: int) -> bool:
+    """Token ``k``, after a settlement or facility word, is a common noun with the article that
+    names the place (بلدة الزيارة): a lexicon noun, no adjective, time word or reference."""
+    tok = toks[k]
+    f = tok.f
+    return (
+        tok.term < 0
+        and _definite(f)
+        and f in STOP
+        and f not in ADJECTIVES | TIME | _REFERENCE | FUNCTION | DIRECTIONS
+        and not f.startswith(("الشمال", "الجنوب", "الشرق", "الغرب"))
+    )
 
 
 def _nisba(f: str) -> bool:
@@ -551,6 +661,8 @@ def _find(toks: list[_Tok]) -> list[_Found]:
     # Quotations first: the marks delimit the name exactly.
     for i, j in quoted:
         kind = _quoted_kind(toks, i, quoted)
+        if kind == "quoted" and _body_pattern(toks[i : j + 1]):
+            kind = "organisation"  # "الأمانة السورية للتنمية"
         known = any(toks[k].term >= 0 for k in range(i, j + 1))
         headed = i > 0 and _strip_head(toks[i - 1].f) in OUTLET_HEADS | frozenset(ORG_HEADS)
         name = _quoted_name(toks[i : j + 1], headed=headed)
@@ -565,6 +677,8 @@ def _find(toks: list[_Tok]) -> list[_Found]:
         if f in FACILITY_HEADS and i + 1 < len(toks) and _joined(toks, i + 1):
             # a facility may be named after a place the glossary knows (مطار القامشلي)
             j = _run(toks, i + 1, "facility", terms=_PLACE_TYPES)
+            if j <= i and f in _NAMED_FACILITIES and _common_name(toks, i + 1):
+                j = i + 1  # مشفى الشعب، دوار الزراعة
             if j > i:
                 add(i, j, "facility", "facility-word")
         elif f in ORG_HEADS and i + 1 < len(toks) and _joined(toks, i + 1):
@@ -585,9 +699,13 @@ def _find(toks: list[_Tok]) -> list[_Found]:
             ):
                 k += 1  # ريف مدينة …، جنوب شرق …
             if k < len(toks) and _joined(toks, k) and not _adjective(toks[k].f):
-                j = _run(toks, k, "place")
+                person = _title_before(toks, i)
+                j = _run(toks, k, "place", person=person)
                 if j < k and _toponym_prefix(toks, k):
-                    j = max(_run(toks, k + 1, "place"), k + 1)  # منطقة الشيخ نجار
+                    j = max(_run(toks, k + 1, "place", person=person), k + 1)  # منطقة الشيخ نجار
+                head = stripped if k == i + 1 else toks[k - 1].f
+                if j < k and head in _SETTLEMENTS and _common_name(toks, k):
+                    j = k  # بلدة الزيارة: a common word, named after
                 if j >= k and stripped not in _REGIONS:
                     j = _place_adjective(toks, k, j)
                 if j >= k and add(k, j, "place", "place-word"):
@@ -841,7 +959,25 @@ def _quoted_name(words: list[_Tok], *, headed: bool = False) -> bool:
     fitting = sum(
         _namey(t) or t.term >= 0 or t.f.isdigit() or t.f in _HEADS or _body_word(t.f) for t in words
     )
-    return fitting * 2 >= len(words) and not words[-1].f.startswith(_PREPOSED)
+    if words[-1].f.startswith(_PREPOSED) and not _body_pattern(words):
+        return False  # "… للتصدي": a phrase running on
+    return fitting * 2 >= len(words)
+
+
+def _body_pattern(words: list[_Tok]) -> bool:
+    """A body's name in the pattern noun, nisba adjective, لل + noun (الأمانة السورية للتنمية،
+    الهيئة العامة للإغاثة, المرصد السوري لحقوق الإنسان)."""
+    if len(words) < 3 or len(words) > _MAX_QUOTED:
+        return False
+    first, second, third = words[0], words[1], words[2]
+    return (
+        _definite(first.f)
+        and first.f not in FUNCTION
+        and (_nisba(second.f) or second.f in ADJECTIVES)
+        and _definite(second.f)
+        and third.f.startswith(("لل", "ل"))
+        and len(third.f) >= 4
+    )
 
 
 def _body_word(f: str) -> bool:
@@ -1005,8 +1141,10 @@ def _family_names(
             continue
         last = key[-1]
         words = surface.split()
-        if len(words) != len(key) or _is_stop(last) or last in GIVEN_NAMES or len(last) < 3:
+        if len(words) != len(key) or _is_stop(last) or len(last) < 3:
             continue
+        if last in GIVEN_NAMES and (key[-2] in _KUNYA or key[-2] == _ABD):
+            continue  # أبو محمد, عبد الله: a kunya's or a compound's second half
         cand = by_key.get((last,))
         if cand is None:
             cand = by_key[(last,)] = Candidate(normalize(words[-1]).text, words[-1], "person")
@@ -1066,6 +1204,9 @@ def _occurrences(
                 hit = by_entry.get(term.entry)
                 if hit is None or (hit.only is not None and doc.id not in hit.only):
                     continue
+                given = hit.only is not None and hit.key[0] in GIVEN_NAMES
+                if given and _name_follows(seg.source, term.end):
+                    continue  # ماهر مروان, then مروان العلي: another person
                 found = signals.get((seg.id, hash(hit.key)), set())
                 if not found and all(_is_stop(w) for w in hit.key):
                     continue  # تلفزيون "الخبر" is a name; هذا الخبر is the word
@@ -1079,6 +1220,16 @@ def _occurrences(
                         tuple(sorted(found)) or ("repeated",),
                     )
                 )
+
+
+def _name_follows(text: str, end: int) -> bool:
+    """A name-like word follows position ``end`` (a given name used as a family name is then
+    the start of another person's name)."""
+    m = _WORD.match(text, end + len(text[end:]) - len(text[end:].lstrip(" ")))
+    if m is None or m.start() == end:
+        return False
+    f = fold(m.group()).text
+    return _arabic(f) and not _is_stop(f) and not _heady(f)
 
 
 def _matcher_type(cand: Candidate) -> str:
