@@ -106,10 +106,31 @@ TIME = _words(
     فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر ساعة ساعات منتصف"""
 )
 
+#: Verbs of news copy: past and present, the present as a place or a person does it after its
+#: name (حي الوعر يشهد …). The feminine past in -ت and the plural in -وا are read off too.
+VERBS = _words(
+    """ قال قالت يقول تقول أعلن أعلنت يعلن تعلن أكد أكدت يؤكد تؤكد أضاف أضافت أشار أشارت يشير
+    أفاد أفادت يفيد ذكر ذكرت نقل نقلت نشر نشرت أوضح أوضحت كشف كشفت بين بينت شدد شددت نفى نفت
+    اتهم اتهمت طالب طالبت دعا دعت وصل وصلت وصلوا دخل دخلت دخلوا خرج سيطر سيطرت تسيطر يسيطر
+    استهدف استهدفت قصف قصفت قتل قتلت قتلوا أصيب أصيبت أصيبوا أسفر أسفرت اندلعت شن شنت هاجم
+    هاجمت التقى التقت يلتقي بحث بحثت ناقش ناقشت يناقش وافق وافقت رفض رفضت أرسل أرسلت يرسل ترسل
+    تمركز تمركزت تمركزوا انسحب انسحبت عاد عادت يعود جاء جاءت تم يتم تمت أصدر أصدرت اعتقل اعتقلت
+    أطلق أطلقت افتتح افتتحت يعيش يقيم ينتمي تعرف يعرف تضم يضم تحوي شهدت شهد وقع وقعت جرى جرت
+    لقي لقيت سقط سقطت توفي نزح نزحت تعرض تعرضت تسلم تسلمت أعيد أدلى صرح صرحت حذر حذرت أدان
+    أدانت رحب رحبت تابع تابعت أوعز أوعزت حصل حصلت زار زارت يزور استقبل استقبلت وصف وصفت
+    عينت تولى تسلم أجرى أجرت عقد عقدت اجتمع اجتمعت يرأس ترأس ترأست قاد يقود تقود أمر أمرت"""
+    """ يشهد تشهد يعاني تعاني يستقبل تستقبل يخدم تخدم يشمل تشمل يتعرض تتعرض يواصل تواصل
+    يحتاج تحتاج يطالب تطالب يشارك تشارك ينحدر تنحدر ينحدرون يعيشون يتواجد تتواجد يسكن تسكن"""
+    """ توقف تضرر احترق غرق انهار تحول بدأ انطلق استأنف عاش ظل بقي أصبح صار استمر تجاوز شارك
+    فاز خسر حقق أكمل نفذ تسبب بلغ شيع شيعت احتج احتجت تظاهر وزع وزعت وثق وثقت داهم
+    داهمت اشتكى يشتكي تقع يقع تبعد يبعد تتبع يتبع"""
+)
+
 #: Words that are never part of a name, though they stand where names stand.
 STOP = (
     ADJECTIVES
     | TIME
+    | VERBS
     | _words(
         # function words
         """ في من الى إلى على عن مع بين حتى منذ عند لدى خلال بعد قبل حول ضد نحو عبر دون غير سوى او
@@ -120,20 +141,6 @@ STOP = (
     أولى آخر أخرى الآخر الأخرى الأول الأولى الثاني الثانية الثالث الأخير الأخيرة ذات نفسه نفسها
     عليه عليها منه منها فيه فيها له لها لهم بها به إليه إليها عنه عنها ضمن لصالح إضافة بالإضافة
     حين تجاه مقابل لدى ومن وفي والى وعلى"""
-        # verbs of news copy
-        """ قال قالت يقول تقول أعلن أعلنت يعلن تعلن أكد أكدت يؤكد تؤكد أضاف أضافت أشار أشارت يشير
-    أفاد أفادت يفيد ذكر ذكرت نقل نقلت نشر نشرت أوضح أوضحت كشف كشفت بين بينت شدد شددت نفى نفت
-    اتهم اتهمت طالب طالبت دعا دعت وصل وصلت وصلوا دخل دخلت دخلوا خرج سيطر سيطرت تسيطر يسيطر
-    استهدف استهدفت قصف قصفت قتل قتلت قتلوا أصيب أصيبت أصيبوا أسفر أسفرت اندلعت شن شنت هاجم
-    هاجمت التقى التقت يلتقي بحث بحثت ناقش ناقشت يناقش وافق وافقت رفض رفضت أرسل أرسلت يرسل ترسل
-    تمركز تمركزت تمركزوا انسحب انسحبت عاد عادت يعود جاء جاءت تم يتم تمت أصدر أصدرت اعتقل اعتقلت
-    أطلق أطلقت افتتح افتتحت يعيش يقيم ينتمي تعرف يعرف تضم يضم تحوي شهدت شهد وقع وقعت جرى جرت
-    لقي لقيت سقط سقطت توفي نزح نزحت تعرض تعرضت تسلم تسلمت أعيد أدلى صرح صرحت حذر حذرت أدان
-    أدانت رحب رحبت تابع تابعت أوعز أوعزت حصل حصلت زار زارت يزور استقبل استقبلت وصف وصفت
-    عينت تولى تسلم أجرى أجرت عقد عقدت اجتمع اجتمعت يرأس ترأس ترأست قاد يقود تقود أمر أمرت"""
-        # present tense: what a place or a person does after its name (حي الوعر يشهد …)
-        """ يشهد تشهد يعاني تعاني يستقبل تستقبل يخدم تخدم يشمل تشمل يتعرض تتعرض يواصل تواصل
-    يحتاج تحتاج يطالب تطالب يشارك تشارك ينحدر تنحدر ينحدرون يعيشون يتواجد تتواجد يسكن تسكن"""
         # nouns of news copy
         """ النظام نظام الحكومة حكومة الجيش القوات عناصر عنصر مقاتلين مقاتلي المقاتلين جنود الجنود
     جندي مدنيين المدنيين المدنيون سكان السكان الأهالي أهالي الأطفال أطفال النساء نساء طفل امرأة
@@ -171,7 +178,8 @@ STOP = (
     اغتيال الاغتيال خطف الخطف تفجير التفجير اقتحام الاقتحام توغل التوغل حصار الحصار تصعيد
     التصعيد توتر التوتر هدوء الهدوء استقرار الاستقرار تنسيق التنسيق تعاون التعاون حراك
     الحراك تلقيح التلقيح صيانة الصيانة أعمال الأعمال خدمات الخدمات كهرباء وقود غاز نفط قمح
-    خبز ماء محروقات المحروقات إسعاف الإسعاف إنقاذ الإنقاذ طوارئ نقل"""
+    خبز ماء محروقات المحروقات إسعاف الإسعاف إنقاذ الإنقاذ طوارئ نقل عبور العبور مرور المرور
+    دخول الدخول خروج الخروج وصول الوصول خفض تخفيض"""
         # verbal nouns that follow a name as the object of the sentence (طالب فلان بفتح تحقيق،
         # رئيس لجنة الإعمار فلان); with a preposition on them they are caught as well (بفتح)
         """ فتح تحقيق التحقيق إطلاق الإطلاق الإفراج إفراج محاسبة المحاسبة تقديم إعادة الإعادة وقف
@@ -247,16 +255,17 @@ PLACE_HEADS = _words(
     مزرعة مزارع العاصمة عاصمة بلدتا قريتا مدينتا مخيمات تجمعات"""
 )
 #: Directions: a place follows (جنوب الطبقة), never a person.
-DIRECTIONS = _words("شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط")
+DIRECTIONS = _words("شمال جنوب شرق غرب شمالي جنوبي شرقي غربي")
 #: Facility words: kept in the name (معبر صفيان، مطار صرين), as the glossary writes them.
 FACILITY_HEADS = _words(
     """ معبر مطار سد جسر سجن مستشفى مشفى ميناء حقل قاعدة محطة فندق ملعب جامع مسجد كنيسة مدرسة
-    جامعة فرع دوار ساحة مخفر كلية معمل مصفاة مرفأ قلعة منفذ"""
+    جامعة فرع دوار ساحة مخفر كلية معمل مصفاة مرفأ قلعة منفذ معسكر مستوصف ثكنة مستودع"""
 )
 #: Organisation and armed-group words: kept in the name (مجلس منبج العسكري).
 ORG_HEADS = {
     **dict.fromkeys(
-        _words("""مجلس حركة هيئة جبهة تجمع منظمة حزب اتحاد جمعية رابطة مرصد لجنة تيار فريق"""),
+        _words("""مجلس حركة هيئة جبهة تجمع منظمة حزب اتحاد جمعية رابطة مرصد لجنة تيار فريق شركة
+            نادي"""),
         "organisation",
     ),
     **dict.fromkeys(
@@ -398,6 +407,8 @@ class _Tok:
     gap: str  # folded text between the previous word and this one
     term: int  # index of the glossary term covering the word, -1 if none
     term_type: str = ""
+    tanween: bool = False  # written with a tanween (هربًا، أهالٍ): indefinite, no name
+    after: str = ""  # folded text after the word up to the next word (the end for the last)
 
 
 @dataclass(slots=True)
@@ -422,6 +433,10 @@ def _tokens(text: str, glossary: Glossary) -> tuple[list[_Tok], Any]:
             (k for k, (s, e, _) in enumerate(spans) if s < end and start < e),
             -1,
         )
+        while end < len(text) and _is_mark(text[end]):
+            end += 1
+        if toks:
+            toks[-1].after = folded.text[last : m.start()]
         toks.append(
             _Tok(
                 m.start(),
@@ -431,10 +446,16 @@ def _tokens(text: str, glossary: Glossary) -> tuple[list[_Tok], Any]:
                 folded.text[last : m.start()],
                 cover,
                 spans[cover][2] if cover >= 0 else "",
+                any(ch in _TANWEEN for ch in text[start:end]),
             )
         )
         last = m.end()
+    if toks:
+        toks[-1].after = folded.text[last:]
     return toks, folded
+
+
+_TANWEEN = "\u064b\u064c\u064d"
 
 
 def _arabic(word: str) -> bool:
@@ -446,8 +467,14 @@ def _is_stop(f: str) -> bool:
         return True
     if f in GIVEN_NAMES:
         return False
-    if len(f) >= 4 and f.endswith("ا") and not _definite(f) and f[:-1] in STOP | PERSON_TITLES:
-        return True  # the indefinite accusative of a common word or a title (معرضا، قائدا)
+    accusative = len(f) >= 4 and f.endswith("ا") and not _definite(f) and not f.endswith("يا")
+    if accusative and f[:-1] in STOP | PERSON_TITLES:
+        return True  # the indefinite accusative of a common word or a title (معرضا، قائدا);
+        # not سوريا، تركيا: a nisba and ا is a country
+    if (f.endswith("ت") and f[:-1] in VERBS) or (f.endswith("وا") and f[:-2] in VERBS):
+        return True  # the feminine or the plural of a verb (خرجت، دخلوا)
+    if _masdar(f[2:] if _definite(f) else f):
+        return True  # a verbal noun by its pattern (تحليق، استقدام، انقطاع، اقتحام)
     for conj in ("", *_CONJ):
         if not f.startswith(conj):
             continue
@@ -455,11 +482,26 @@ def _is_stop(f: str) -> bool:
         for prep in ("", *_PREPS):
             if conj == prep == "":
                 continue
-            if rest.startswith(prep) and rest[len(prep) :] in STOP:
+            short = prep and len(rest) - len(prep) < 3  # باب is no ب + آب; فإن is ف + إن
+            if rest.startswith(prep) and not short and rest[len(prep) :] in STOP:
                 return True
         if rest.startswith("لل") and ("ال" + rest[2:]) in STOP:
             return True
     return False
+
+
+def _masdar(f: str) -> bool:
+    """A verbal noun of the derived patterns, by its letters: تفعيل (تحرير، تحويل), استفعال
+    (استقدام), انفعال (انقطاع), افتعال (اقتحام، انتشار). Place and person names of these
+    exact shapes are rare; a name is never read into a verbal noun after it (محطة تحويل)."""
+    n = len(f)
+    if n == 5 and f[0] == "ت" and f[3] == "ي" and f[4] not in "اهي":  # not تركيا
+        return True
+    if n == 7 and f.startswith("است") and f[5] == "ا":
+        return True
+    if n == 6 and f.startswith("ان") and f[4] == "ا":
+        return True
+    return n == 6 and f[0] == "ا" and f[2] == "ت" and f[4] == "ا"
 
 
 #: The future prefix on a present-tense verb (ستشهد، سيعود، سنواصل).
@@ -485,7 +527,13 @@ def _starts_name(tok: _Tok) -> bool:
 
 def _namey(tok: _Tok) -> bool:
     """A word that may be part of a name: Arabic, not a glossary term, not a common word."""
-    return tok.term < 0 and _arabic(tok.f) and not _is_stop(tok.f) and not _heady(tok.f)
+    return (
+        tok.term < 0
+        and not tok.tanween
+        and _arabic(tok.f)
+        and not _is_stop(tok.f)
+        and not _heady(tok.f)
+    )
 
 
 def _heady(f: str) -> bool:
@@ -560,6 +608,8 @@ def _run(
         if kind == "place" and after_prefix and _given(tok) and _joined(toks, k):
             j = k
             continue
+        if kind == "place" and k > i and _nisba_adjective(tok.f):
+            break  # بلدة عكاشات الصحراوية: the desert town, not its name
         if k > i and (not _joined(toks, k) or (tok.f.startswith("و") and tok.f not in GIVEN_NAMES)):
             break  # a comma or a list: the name ended
         if k > i and tok.f.startswith(_PREPOSED):
@@ -586,6 +636,26 @@ def _personal(tok: _Tok) -> bool:
     return _given(tok) or tok.f in _KUNYA or tok.f == _ABD
 
 
+#: Outlet words after which one definite word, common or not, is the outlet's name (موقع and
+#: شبكة are left out: موقع الحادث is the site, شبكة المياه the network).
+_BROADCASTERS = _words("قناة صحيفة وكالة إذاعة تلفزيون مجلة راديو")
+
+
+def _outlet_word(tok: _Tok) -> bool:
+    f = tok.f
+    return (
+        tok.term < 0
+        and _definite(f)
+        and _arabic(f)
+        and f not in FUNCTION | TIME | _REFERENCE
+        and not f.startswith(_PREPOSED)
+    )
+
+
+#: Bodies whose names state their purpose in لل (منظمة … للتنمية، جمعية … للإغاثة).
+_CHARITIES = _words("جمعية منظمة هيئة اتحاد رابطة مؤسسة شركة مرصد")
+
+
 def _title_before(toks: list[_Tok], i: int) -> bool:
     """A person's title stands before the head word at token ``i``, with office words between
     and no punctuation (رئيس المجلس المحلي في مدينة مارع …): the title's person follows the
@@ -597,8 +667,9 @@ def _title_before(toks: list[_Tok], i: int) -> bool:
         f = toks[k].f
         if f[_strip(f, ("و", "ف", "ل", "ب"), PERSON_TITLES) :] in PERSON_TITLES:
             return True
-        if toks[k].f in REPORTING:
-            return False
+        office = toks[k].term >= 0 or f in _AFFILIATION_LINKS or f in _OFFICE or _definite(f)
+        if not (office or _heady(f) or _namey(toks[k])) or f in VERBS:
+            return False  # وأشار الفريق إلى أن …: a clause, not an office, between
     return False
 
 
@@ -614,24 +685,40 @@ _REFERENCE = _words(
     الجامعة المسجد الأول الأولى الثاني الثانية الثالث الأخير الأخيرة الآخر الأخرى الذين
     الحكومة النظام الجيش القوات المعارضة الفصائل الجبهة الجبهات الطريق الشارع السوق المبنى"""
 )
+#: After a settlement word facilities name neighbourhoods (حي المحطة، حي الجامعة): only
+#: places, ordinals and institutions refer back.
+_PLACE_REFERENCE = _words(
+    """المدينة البلدة القرية المنطقة المحافظة الحي الريف البلاد الدولة المخيم المكان الناحية
+    الحدود الأول الأولى الثاني الثانية الثالث الأخير الأخيرة الآخر الأخرى الذين الحكومة النظام
+    الجيش القوات المعارضة الفصائل"""
+)
 
 
-def _common_name(toks: list[_Tok], k: int) -> bool:
+def _common_name(toks: list[_Tok], k: int, reference: frozenset[str]) -> bool:
     """Token ``k``, after a settlement or facility word, is a common noun with the article that
-    names the place (بلدة الزيارة): a lexicon noun, no adjective, time word or reference."""
+    names the place (بلدة الزيارة): a lexicon noun, no adjective, time word or ``reference``
+    (a word that refers back: مشفى المدينة is the city's hospital)."""
+    if k >= len(toks) or not _joined(toks, k):
+        return False
     tok = toks[k]
     f = tok.f
     return (
         tok.term < 0
         and _definite(f)
         and f in STOP
-        and f not in ADJECTIVES | TIME | _REFERENCE | FUNCTION | DIRECTIONS
+        and f not in ADJECTIVES | TIME | reference | FUNCTION | DIRECTIONS
         and not f.startswith(("الشمال", "الجنوب", "الشرق", "الغرب"))
     )
 
 
 def _nisba(f: str) -> bool:
     return _definite(f) and f.endswith(("ي", "يه"))
+
+
+def _nisba_adjective(f: str) -> bool:
+    """A definite nisba adjective of some length, singular or dual (الصحراوية،
+    الحدوديتين): it describes a place before it and is not part of its name."""
+    return _definite(f) and len(f) >= 7 and f.endswith(("يه", "يتين", "يين", "يان"))
 
 
 #: Glossary terms that may stand inside an organisation's name (مجلس منبج العسكري).
@@ -676,13 +763,13 @@ def _find(toks: list[_Tok]) -> list[_Found]:
             continue  # فرقه "his teams", not فرقة: a pronoun, folded like a ta marbuta
         if f in FACILITY_HEADS and i + 1 < len(toks) and _joined(toks, i + 1):
             # a facility may be named after a place the glossary knows (مطار القامشلي)
-            j = _run(toks, i + 1, "facility", terms=_PLACE_TYPES)
-            if j <= i and f in _NAMED_FACILITIES and _common_name(toks, i + 1):
+            j = _run(toks, i + 1, "facility", terms=_PLACE_TYPES, person=_title_before(toks, i))
+            if j <= i and f in _NAMED_FACILITIES and _common_name(toks, i + 1, _REFERENCE):
                 j = i + 1  # مشفى الشعب، دوار الزراعة
             if j > i:
                 add(i, j, "facility", "facility-word")
         elif f in ORG_HEADS and i + 1 < len(toks) and _joined(toks, i + 1):
-            j = _org_run(toks, i + 1)
+            j = _org_run(toks, i + 1, person=_title_before(toks, i))
             if j > i:
                 add(i, j, _org_type(toks, i), "organisation-word")
     for i, tok in enumerate(toks):
@@ -698,14 +785,18 @@ def _find(toks: list[_Tok]) -> list[_Found]:
                 and (toks[k].f in PLACE_HEADS or toks[k].f in DIRECTIONS)
             ):
                 k += 1  # ريف مدينة …، جنوب شرق …
-            if k < len(toks) and _joined(toks, k) and not _adjective(toks[k].f):
+            head = stripped if k == i + 1 else toks[k - 1].f
+            # after a settlement word only the lexicon's adjectives are taken for adjectives:
+            # بلدة جوسية is a name, قرية نائية is not (a region's word: منطقة صحراوية)
+            settled = head in _SETTLEMENTS
+            adjective = toks[k].f in ADJECTIVES if settled else _adjective(toks[k].f)
+            if k < len(toks) and _joined(toks, k) and not adjective:
                 person = _title_before(toks, i)
                 j = _run(toks, k, "place", person=person)
                 if j < k and _toponym_prefix(toks, k):
                     j = max(_run(toks, k + 1, "place", person=person), k + 1)  # منطقة الشيخ نجار
-                head = stripped if k == i + 1 else toks[k - 1].f
-                if j < k and head in _SETTLEMENTS and _common_name(toks, k):
-                    j = k  # بلدة الزيارة: a common word, named after
+                if j < k and settled and _common_name(toks, k, _PLACE_REFERENCE):
+                    j = k  # بلدة الزيارة، حي المحطة: a common word, named after
                 if j >= k and stripped not in _REGIONS:
                     j = _place_adjective(toks, k, j)
                 if j >= k and add(k, j, "place", "place-word"):
@@ -714,6 +805,8 @@ def _find(toks: list[_Tok]) -> list[_Found]:
                     _lists(toks, _term_end(toks, k), add)
         elif stripped in OUTLET_HEADS and i + 1 < len(toks) and _joined(toks, i + 1):
             j = _run(toks, i + 1, "outlet")
+            if j <= i and stripped in _BROADCASTERS and _outlet_word(toks[i + 1]):
+                j = i + 1  # قناة الجديد، صحيفة الثورة: a common word names the outlet
             if j > i:
                 add(i + 1, j, "outlet", "outlet-word")
     for i, tok in enumerate(toks):
@@ -736,6 +829,7 @@ def _find(toks: list[_Tok]) -> list[_Found]:
                 continue
             j = _run(toks, i + 1, "person")
             add(i, max(j, i + 1), "person", "given-name", skip)
+    _toponyms(toks, add)
     _roads(toks, add)
     _tribes(toks, add)
     _aliases(toks, found, add)
@@ -778,6 +872,25 @@ _PLACE_ADJECTIVES = _words(
 #: Place words of a region around a place: an adjective after the place is the region's part
 #: (ريف دير الزور الشرقي is the eastern countryside, not a name).
 _REGIONS = _words("ريف ريفي أرياف محافظة محافظتي محافظات بادية")
+
+
+#: First words of Levantine place names (كفر يحمول، معرة مصرين، تل رفعت، دير حسان، خربة
+#: غزالة): with a name-like word after them they are a place, no place word needed.
+_TOPONYM_STARTS = _words("كفر معرة معره تل دير خربة")
+
+
+def _toponyms(toks: list[_Tok], add: Any) -> None:
+    """Places named by their first word (بين معرة مصرين وكفر يحمول), and the list after."""
+    for i, tok in enumerate(toks[:-1]):
+        skip = _strip(tok.f, ("و", "ب", "ل", "ف", "وب"), _TOPONYM_STARTS)
+        if tok.term >= 0 or tok.f[skip:] not in _TOPONYM_STARTS or not _joined(toks, i + 1):
+            continue
+        nxt = toks[i + 1]
+        if not _namey(nxt) or _adjective(nxt.f) or nxt.f.startswith(_PREPOSED):
+            continue  # تل استراتيجي
+        j = min(_run(toks, i + 1, "place"), i + 2)
+        if add(i, j, "place", "toponym", skip):
+            _lists(toks, j, add)
 
 
 def _roads(toks: list[_Tok], add: Any) -> None:
@@ -833,8 +946,8 @@ def _lists(toks: list[_Tok], j: int, add: Any) -> None:
         end = k
         while end + 1 < len(toks) and _joined(toks, end + 1) and end - k < 2:
             nxt = toks[end + 1]
-            if not _namey(nxt) or nxt.f.startswith(("و", *_PREPOSED)):
-                break
+            if not _namey(nxt) or nxt.f.startswith(("و", *_PREPOSED)) or _nisba_adjective(nxt.f):
+                break  # والقصر الحدوديتين: the list's adjective, not its name
             end += 1
         if not add(k, end, "place", "list", skip):
             return
@@ -854,10 +967,25 @@ _ROOM = fold("غرفة").text
 _OPERATIONS = _words("عمليات العمليات")
 
 
-def _org_run(toks: list[_Tok], i: int) -> int:
-    """The name after an organisation word: words and place names, then its adjectives."""
-    j = _run(toks, i, "organisation", terms=True)
+def _org_run(toks: list[_Tok], i: int, *, person: bool = False) -> int:
+    """The name after an organisation word: words and place names, then its adjectives, and
+    a purpose in لل with its adjective (جمعية عطاء للإغاثة الإنسانية)."""
+    first = toks[i]
+    if not _definite(first.f) and first.n.endswith("ي") and len(first.f) >= 4:
+        return i - 1  # فريق تطوعي: an indefinite nisba adjective, no name
+    j = _run(toks, i, "organisation", terms=True, person=person)
     if j < i:
+        return j
+    if (
+        toks[i - 1].f in _CHARITIES
+        and j + 1 < len(toks)
+        and _joined(toks, j + 1)
+        and toks[j + 1].f.startswith("لل")
+        and len(toks[j + 1].f) >= 5
+    ):
+        j += 1
+        if j + 1 < len(toks) and _joined(toks, j + 1) and _nisba(toks[j + 1].f):
+            j += 1
         return j
     inner = toks[i : j + 1]
     if not any(_namey(t) and not _adjective(t.f) for t in inner) and not any(
@@ -881,6 +1009,8 @@ def _after_title(toks: list[_Tok], i: int, taken: set[int]) -> int | None:
     k = i + 1
     while k < len(toks) and k - i <= _TITLE_REACH:
         if not _joined(toks, k) and toks[k].gap.strip() != '"':
+            if k > i + 1 and toks[k].gap.strip() in _COMMAS and _apposition(toks, k):
+                return k  # مختار بلدة القصر، حسين جعفر، …: the name set off by commas
             return None  # a comma or a full stop: no name followed
         tok = toks[k]
         if k in taken or tok.term >= 0:
@@ -913,6 +1043,17 @@ def _after_title(toks: list[_Tok], i: int, taken: set[int]) -> int | None:
     return None
 
 
+_COMMAS = (",", "،")
+
+
+def _apposition(toks: list[_Tok], k: int) -> bool:
+    """A person's name starts at token ``k`` and a comma closes it (… القائم، تركي المحلاوي،)."""
+    if not _starts_name(toks[k]):
+        return False
+    j = _run(toks, k, "person")
+    return k < j + 1 < len(toks) and toks[j + 1].gap.strip() in _COMMAS
+
+
 #: Indefinite office words between a title and a name (رئيس بلدية …، مدير عام …).
 _OFFICE = _words("بلدية عام مكتب فرع دائرة قسم مديرية لجنة مجلس هيئة وزارة خارجية دفاع داخلية")
 
@@ -930,9 +1071,9 @@ def _quotations(toks: list[_Tok]) -> list[tuple[int, int]]:
             marks -= 1
         if marks % 2 == 1:
             opened = k
-    if opened is not None and toks and len(toks) - opened <= _MAX_QUOTED:
-        pass  # an unclosed quotation is speech running on
-    return out
+    if opened is not None and '"' in toks[-1].after and len(toks) - opened <= _MAX_QUOTED:
+        out.append((opened, len(toks) - 1))  # closed after the last word: … منظمة "إحسان".
+    return out  # an unclosed quotation is speech running on
 
 
 def _strip_head(f: str) -> str:
@@ -949,6 +1090,8 @@ def _quoted_name(words: list[_Tok], *, headed: bool = False) -> bool:
     first = words[0]
     if headed and len(words) <= 2 and all(_arabic(t.f) or t.f.isdigit() for t in words):
         return not any(t.f in FUNCTION for t in words)
+    if _body_pattern(words):
+        return True  # "الشبكة السورية لحقوق الإنسان"
     body = _body_word(first.f)
     if not (_namey(first) or first.term >= 0 or first.f in _HEADS or body):
         return False
@@ -1006,6 +1149,11 @@ def _quoted_kind(toks: list[_Tok], i: int, quoted: list[tuple[int, int]]) -> str
     after_outlet = i > 0 and _strip_head(toks[i - 1].f) in OUTLET_HEADS  # موقع "تجمع …"
     if toks[i].f in ORG_HEADS and not after_outlet:
         return "organisation"  # "حركة رجال الكرامة" after a sheikh's name: a body, no person
+    bare = toks[i].f[2:] if _definite(toks[i].f) else ""
+    if bare in ORG_HEADS and not after_outlet and i + 1 < len(toks) and _nisba(toks[i + 1].f):
+        return ORG_HEADS[bare]  # "الجبهة الشامية": a body with the article and its adjective
+    if i > 0 and _strip_head(toks[i - 1].f) in ORG_HEADS:
+        return ORG_HEADS[_strip_head(toks[i - 1].f)]  # منظمة "إحسان": a body, not a person
     for back in range(1, 7):
         if i - back < 0:
             break

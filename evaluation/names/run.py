@@ -125,7 +125,8 @@ def score(rows: list[dict[str, Any]], glossary: Glossary) -> dict[str, Any]:
 SPLITS = {
     "dev": HERE / "sentences.tsv",
     "dev2": HERE / "test.tsv",
-    "test": HERE / "test-r3.tsv",
+    "dev3": HERE / "test-r3.tsv",
+    "test": HERE / "test-r4.tsv",
 }
 
 
