@@ -330,10 +330,57 @@ def test_the_document_schema_allows_the_consistent_verdict() -> None:
             'أعلنت "الإدارة المدنية في الرقة" افتتاح الجسر.',
             {"الإدارة المدنية في الرقة": "organisation"},
         ),
+        # a place after a title's office words ends where the person's given name starts
+        (
+            "وقال رئيس بلدية كفرومة سعيد الخطيب إن البلدة بحاجة إلى مياه.",
+            {"كفرومة": "place", "سعيد الخطيب": "person"},
+        ),
+        (
+            "وقال القيادي في لواء الفاتحين أبو خالد الشامي إن الهجوم فشل.",
+            {"لواء الفاتحين": "armed-group", "أبو خالد الشامي": "person"},
+        ),
+        # a future verb, an accusative title, a tanween end a name
+        ("وقالت مصادر إن بلدة كناكر ستشهد حملة تلقيح.", {"كناكر": "place"}),
+        ("وعين المجلس العميد نزار الحسن قائدا للشرطة.", {"نزار الحسن": "person"}),
+        ("وعادت العائلات إلى قرية تل شهاب أخيرًا بعد أشهر.", {"تل شهاب": "place"}),
+        # a common word with the article names a neighbourhood; a body's purpose in لل
+        ("وسقطت قذيفة على حي الجامعة في المدينة.", {"الجامعة": "place"}),
+        (
+            "ووزعت جمعية الأمل للتنمية الريفية سلالا على النازحين.",
+            {"جمعية الأمل للتنمية الريفية": "organisation"},
+        ),
+        (
+            'وأعلنت "الهيئة السورية للإغاثة" توزيع سلال غذائية.',
+            {"الهيئة السورية للإغاثة": "organisation"},
+        ),
+        # places named by their first word, fused or not; a name set off by commas
+        (
+            "وسقطت قذائف بين معرة حرمة وكفرسجنة.",
+            {"معرة حرمة": "place", "كفرسجنة": "place"},
+        ),
+        ("وقال رئيس المجلس المحلي، منهل الرفاعي، إن المدينة آمنة.", {"منهل الرفاعي": "person"}),
+        # traps: verbal nouns, an indefinite nisba, a verb, "amid"
+        ("وسط تحليق مكثف للطيران فوق المنطقة.", {}),
+        ("وأطلق فريق تطوعي حملة تنظيف في الحي.", {}),
+        ("ووصلت شاحنات إلى محطة تحويل الكهرباء.", {}),
+        ("وتجمع العشرات أمام مبنى المحافظة.", {}),
     ],
 )
 def test_name_boundaries(text: str, expected: dict[str, str], glossary: Glossary) -> None:
     assert _found(text, glossary) == expected
+
+
+def test_a_compound_family_name_is_found_alone_in_the_same_article(glossary: Glossary) -> None:
+    docs = _docs(
+        ["وقال المحامي فرحان العبد الله إن القضية مستمرة.", "وأضاف العبد الله أن الجلسة أجلت."],
+        ["وأضاف العبد الله أن الجلسة أجلت."],
+    )
+    found = {c.surface: c for c in find_candidates(docs, glossary)}
+    assert found["فرحان العبد الله"].type == "person"
+    family = found["العبد الله"]
+    # found where the full name is (d1), not in another article (d2), and never as الله alone
+    assert {(o.doc, o.segment) for o in family.occurrences} == {("d1", "d1:1:2")}
+    assert "الله" not in found
 
 
 def test_a_quoted_common_word_is_a_name_only_where_quoted(glossary: Glossary) -> None:

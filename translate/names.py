@@ -95,7 +95,8 @@ ADJECTIVES = _words(
     المتطرف المتطرفة الإسلامي الإسلامية إسلامية الإرهابي المحاصر المحاصرة المدمر المدمرة
     الواقع الواقعة الواقعتين الممتد الممتدة التابع التابعة تابع تابعة الخاضع الخاضعة المتاخم
     المتاخمة الجديدين نائية النائية مهجورة المهجورة فقيرة الفقيرة الفقير مكتظة المكتظة آمنة
-    الآمنة ساحلية الساحلية جبلية الجبلية حدودي وسطى الوسطى الكبرى العظمى الأوسط الأدنى"""
+    الآمنة ساحلية الساحلية جبلية الجبلية حدودي وسطى الوسطى الكبرى العظمى الأوسط الأدنى القريب
+    البعيد البعيدة مائية مائي"""
 )
 
 #: Time words: dates, days, months.
@@ -140,7 +141,7 @@ STOP = (
     حسب إثر جراء رغم بسبب أمام خلف تحت فوق داخل خارج قرب بالقرب قرابة حوالي يقرب أكثر أقل أول
     أولى آخر أخرى الآخر الأخرى الأول الأولى الثاني الثانية الثالث الأخير الأخيرة ذات نفسه نفسها
     عليه عليها منه منها فيه فيها له لها لهم بها به إليه إليها عنه عنها ضمن لصالح إضافة بالإضافة
-    حين تجاه مقابل لدى ومن وفي والى وعلى"""
+    حين تجاه مقابل لدى ومن وفي والى وعلى أحد إحدى عقب"""
         # nouns of news copy
         """ النظام نظام الحكومة حكومة الجيش القوات عناصر عنصر مقاتلين مقاتلي المقاتلين جنود الجنود
     جندي مدنيين المدنيين المدنيون سكان السكان الأهالي أهالي الأطفال أطفال النساء نساء طفل امرأة
@@ -179,7 +180,9 @@ STOP = (
     التصعيد توتر التوتر هدوء الهدوء استقرار الاستقرار تنسيق التنسيق تعاون التعاون حراك
     الحراك تلقيح التلقيح صيانة الصيانة أعمال الأعمال خدمات الخدمات كهرباء وقود غاز نفط قمح
     خبز ماء محروقات المحروقات إسعاف الإسعاف إنقاذ الإنقاذ طوارئ نقل عبور العبور مرور المرور
-    دخول الدخول خروج الخروج وصول الوصول خفض تخفيض"""
+    دخول الدخول خروج الخروج وصول الوصول خفض تخفيض شؤون الشؤون العشرات المئات الآلاف الهندسة
+    الطب الحقوق الآداب العلوم الصيدلة التمريض كرة حارس هدف مباراة المباراة الدوري فوز ري الري إيقاف
+    الإيقاف"""
         # verbal nouns that follow a name as the object of the sentence (طالب فلان بفتح تحقيق،
         # رئيس لجنة الإعمار فلان); with a preposition on them they are caught as well (بفتح)
         """ فتح تحقيق التحقيق إطلاق الإطلاق الإفراج إفراج محاسبة المحاسبة تقديم إعادة الإعادة وقف
@@ -187,7 +190,8 @@ STOP = (
     الافتتاح إنشاء بناء البناء تشكيل تسليم التسليم معرض المعرض تنفيذ التنفيذ"""
         # adverbs in -an (قريبا، مؤخرا): they end the phrase a name stands in
         """ قريبا مؤخرا حاليا سابقا لاحقا مجددا فورا يوميا أسبوعيا شهريا تقريبا جزئيا كليا رسميا
-    علنا"""
+    علنا نظرا تماما دائما أبدا غالبا فعلا حقا جدا معا سويا خصوصا عموما تحديدا أساسا مباشرة
+    عسكريا سياسيا أمنيا ميدانيا"""
         " رئيس"
         # directions (they introduce places, they are not part of them)
         """ شمال جنوب شرق غرب شمالي جنوبي شرقي غربي الشمال الجنوب الشرق الغرب وسط شمالا جنوبا شرقا
@@ -233,7 +237,7 @@ GIVEN_NAMES = _words(
     كنان لؤي ليث مأمون مالك محسن مرهف مضر مطيع منصور مهند نبيه نديم نزيه نعمان نعيم
     هلال هيثم وعد أكرم أنور أيهم إحسان إسماعيل إدريس أدهم أسعد أصف آصف أمجد أيوب بكري بكر
     بلال بهاء تامر تيسير جابر جلال حاتم حامد حبيب حسان حمود حميد خضر خلدون
-    دريد راتب راشد رافع رشيد رعد رفيق ركان زاهر زيد سالم سامر سعدون سفيان سلطان سليم
+    دريد راشد رافع رشيد رعد رفيق ركان زاهر زيد سالم سامر سعدون سفيان سلطان سليم
     شاكر صادق صفوان صهيب ضرار طلال طه ظافر عارف عاصم عبود عرفات عزام عزيز عقيل
     علوان غياث غيث فادي فرحان فهمي فيصل قاسم قيس لبيب ماجد محي مرعي مشعل مصطفى
     معاوية مقداد منذر مهدي موفق ناظم نايف نبيل نذير نصري نوفل هاشم هزاع هلال يونس
@@ -242,7 +246,7 @@ GIVEN_NAMES = _words(
     نهى نوال هيام وداد يسرى أسماء آلاء إيمان بشرى تغريد جمانة حنان خلود دانة ديما رشا روان
     رولا ريما ريهام زهراء سحر سلوى صبا عفاف غالية فدوى لميس ماريا مارية مايا ناديا نسيم
     هناء هيفاء ولاء يارا آفين آفا بيريفان جيهان هيفي زوزان نارين روناهي دلال شيلان ليلاف
-    ريبوار سردار شفان كاميران نجيرفان هوشيار"""
+    ريبوار سردار شفان كاميران نجيرفان هوشيار كاظم جواد عباس مرتضى مقتدى باقر كرار حسنين سجاد"""
 )
 #: Kunya and name-prefix words (أبو محمد، عبد الرحمن): part of the name.
 _KUNYA = _words("أبو أبي أبا أم")
@@ -251,7 +255,7 @@ _ABD = fold("عبد").text
 #: Place words: the name follows (not kept in it, as the glossary writes places).
 PLACE_HEADS = _words(
     """ مدينة مدينتي مدن بلدة بلدتي بلدات قرية قريتي قرى حي حيي أحياء ريف ريفي أرياف محافظة
-    محافظتي محافظات بلدية منطقة منطقتي ناحية نواحي مخيم مخيمي جبل سهل بادية قضاء إقليم ولاية
+    محافظتي محافظات بلدية منطقة منطقتي ناحية ناحيتي نواحي مخيم مخيمي سهل بادية قضاء إقليم ولاية
     مزرعة مزارع العاصمة عاصمة بلدتا قريتا مدينتا مخيمات تجمعات"""
 )
 #: Directions: a place follows (جنوب الطبقة), never a person.
@@ -269,7 +273,8 @@ ORG_HEADS = {
         "organisation",
     ),
     **dict.fromkeys(
-        _words("""لواء ألوية كتائب كتيبة فرقة فيلق قوات جيش ميليشيا مليشيا فصيل سرايا غرفة"""),
+        _words("""لواء ألوية كتائب كتيبة فرقة فيلق قوات جيش ميليشيا مليشيا فصيل سرايا غرفة
+            عصائب"""),
         "armed-group",
     ),
 }
@@ -294,6 +299,7 @@ REPORTING = _words(
 )
 _INTRO = PLACE_HEADS | DIRECTIONS | OUTLET_HEADS
 _HEADS = frozenset(ORG_HEADS) | FACILITY_HEADS | PLACE_HEADS
+_BODY_HEADS = frozenset(ORG_HEADS) | FACILITY_HEADS | {fold("اللواء").text}
 _PERSONAL = GIVEN_NAMES | _KUNYA | {_ABD}
 _BEFORE_QUOTE = OUTLET_HEADS | frozenset(ORG_HEADS) | PERSON_TITLES | REPORTING
 #: Words that introduce an alias: التي تعرف أيضا بكوباني.
@@ -508,9 +514,12 @@ def _masdar(f: str) -> bool:
 _FUTURE = ("ست", "سي")
 
 
+_ALI = fold("علي").text
+
+
 def _given(tok: _Tok) -> bool:
     """A given name (على "on" folds like علي, and is none)."""
-    return tok.f in GIVEN_NAMES and not tok.n.endswith("ى")
+    return tok.f in GIVEN_NAMES and not (tok.f == _ALI and tok.n.endswith("ى"))
 
 
 def _starts_name(tok: _Tok) -> bool:
@@ -608,6 +617,9 @@ def _run(
         if kind == "place" and after_prefix and _given(tok) and _joined(toks, k):
             j = k
             continue
+        if kind == "person" and k > i + 1 and _family_title(toks, k):
+            j = k  # حارس حطين، عبد الإله الشيخ، …: الشيخ is the family's name here
+            break
         if kind == "place" and k > i and _nisba_adjective(tok.f):
             break  # بلدة عكاشات الصحراوية: the desert town, not its name
         if k > i and (not _joined(toks, k) or (tok.f.startswith("و") and tok.f not in GIVEN_NAMES)):
@@ -631,6 +643,15 @@ def _run(
 _PREPOSED = ("لل", "بال", "كال", "وال", "فال")
 
 
+def _family_title(toks: list[_Tok], k: int) -> bool:
+    """Token ``k`` is a definite title (الشيخ، الحاج، الأمير) that ends a person's name: a
+    comma or the sentence's end follows, so no name of its own comes after it."""
+    tok = toks[k]
+    if tok.f not in _TOPONYM_PREFIXES or not _definite(tok.f) or not _joined(toks, k):
+        return False
+    return k + 1 == len(toks) or toks[k + 1].gap.strip() in (*_COMMAS, ".")
+
+
 def _personal(tok: _Tok) -> bool:
     """A word a person's name starts with for certain: a given name, a kunya, عبد."""
     return _given(tok) or tok.f in _KUNYA or tok.f == _ABD
@@ -649,20 +670,28 @@ def _outlet_word(tok: _Tok) -> bool:
         and _arabic(f)
         and f not in FUNCTION | TIME | _REFERENCE
         and not f.startswith(_PREPOSED)
+        and not (f in STOP and f not in ADJECTIVES and f not in _OUTLET_NOUNS)
     )
+
+
+#: Common nouns that name outlets (صحيفة الثورة، تلفزيون الخبر); other nouns after قناة are a
+#: canal's (قناة الري).
+_OUTLET_NOUNS = _words("الثورة الخبر الأخبار الشعب الوطن الحدث الحياة الدولة")
 
 
 #: Bodies whose names state their purpose in لل (منظمة … للتنمية، جمعية … للإغاثة).
 _CHARITIES = _words("جمعية منظمة هيئة اتحاد رابطة مؤسسة شركة مرصد")
 
 
-def _title_before(toks: list[_Tok], i: int) -> bool:
+def _title_before(toks: list[_Tok], i: int, *, quote: bool = False) -> bool:
     """A person's title stands before the head word at token ``i``, with office words between
     and no punctuation (رئيس المجلس المحلي في مدينة مارع …): the title's person follows the
-    place."""
+    place. ``quote``: token ``i`` opens a quotation (its mark is no punctuation here)."""
     for back in range(1, _TITLE_REACH + 1):
         k = i - back
-        if k < 0 or not _joined(toks, k + 1):
+        if k < 0:
+            return False
+        if not _joined(toks, k + 1) and not (quote and k + 1 == i and toks[i].gap.strip() == '"'):
             return False
         f = toks[k].f
         if f[_strip(f, ("و", "ف", "ل", "ب"), PERSON_TITLES) :] in PERSON_TITLES:
@@ -715,6 +744,13 @@ def _nisba(f: str) -> bool:
     return _definite(f) and f.endswith(("ي", "يه"))
 
 
+def _indefinite_nisba(tok: _Tok) -> bool:
+    """An indefinite masculine nisba (تطوعي، تدريبي): after a body or facility word, an
+    adjective."""
+    f = tok.f
+    return not _definite(f) and tok.n.endswith("ي") and len(f) >= 5 and not _given(tok)
+
+
 def _nisba_adjective(f: str) -> bool:
     """A definite nisba adjective of some length, singular or dual (الصحراوية،
     الحدوديتين): it describes a place before it and is not part of its name."""
@@ -751,7 +787,7 @@ def _find(toks: list[_Tok]) -> list[_Found]:
         if kind == "quoted" and _body_pattern(toks[i : j + 1]):
             kind = "organisation"  # "الأمانة السورية للتنمية"
         known = any(toks[k].term >= 0 for k in range(i, j + 1))
-        headed = i > 0 and _strip_head(toks[i - 1].f) in OUTLET_HEADS | frozenset(ORG_HEADS)
+        headed = i > 0 and _strip_head(toks[i - 1].f) in _QUOTE_HEADS
         name = _quoted_name(toks[i : j + 1], headed=headed)
         if kind and name and (not known or kind != "person"):
             add(i, j, kind, "quoted")
@@ -761,17 +797,23 @@ def _find(toks: list[_Tok]) -> list[_Found]:
         f = tok.f
         if tok.n.endswith("ه"):
             continue  # فرقه "his teams", not فرقة: a pronoun, folded like a ta marbuta
+        skip = _strip(f, ("و", "ب", "ل", "ف", "وب", "ول"), _BODY_HEADS)  # لجامعة، وسجن
+        f = f[skip:]
         if f in FACILITY_HEADS and i + 1 < len(toks) and _joined(toks, i + 1):
             # a facility may be named after a place the glossary knows (مطار القامشلي)
             j = _run(toks, i + 1, "facility", terms=_PLACE_TYPES, person=_title_before(toks, i))
+            if _indefinite_nisba(toks[i + 1]):
+                j = i  # معسكر تدريبي
             if j <= i and f in _NAMED_FACILITIES and _common_name(toks, i + 1, _REFERENCE):
                 j = i + 1  # مشفى الشعب، دوار الزراعة
             if j > i:
-                add(i, j, "facility", "facility-word")
+                add(i, j, "facility", "facility-word", skip)
         elif f in ORG_HEADS and i + 1 < len(toks) and _joined(toks, i + 1):
             j = _org_run(toks, i + 1, person=_title_before(toks, i))
             if j > i:
-                add(i, j, _org_type(toks, i), "organisation-word")
+                add(i, j, _org_type(toks, i, f), "organisation-word", skip)
+        elif f == _BRIGADE_TITLE and i + 1 < len(toks) and toks[i + 1].f in _ORDINALS:
+            add(i, i + 1, "armed-group", "organisation-word", skip)  # اللواء الثامن
     for i, tok in enumerate(toks):
         if i in taken:
             continue
@@ -790,6 +832,8 @@ def _find(toks: list[_Tok]) -> list[_Found]:
             # بلدة جوسية is a name, قرية نائية is not (a region's word: منطقة صحراوية)
             settled = head in _SETTLEMENTS
             adjective = toks[k].f in ADJECTIVES if settled else _adjective(toks[k].f)
+            if k < len(toks) and _joined(toks, k) and adjective:
+                _examples(toks, k + 1, add)  # بلدات حدودية كسلقين وحارم
             if k < len(toks) and _joined(toks, k) and not adjective:
                 person = _title_before(toks, i)
                 j = _run(toks, k, "place", person=person)
@@ -804,7 +848,7 @@ def _find(toks: list[_Tok]) -> list[_Found]:
                 elif k < len(toks) and toks[k].term >= 0:
                     _lists(toks, _term_end(toks, k), add)
         elif stripped in OUTLET_HEADS and i + 1 < len(toks) and _joined(toks, i + 1):
-            j = _run(toks, i + 1, "outlet")
+            j = _run(toks, i + 1, "outlet") if not _adjective(toks[i + 1].f) else i
             if j <= i and stripped in _BROADCASTERS and _outlet_word(toks[i + 1]):
                 j = i + 1  # قناة الجديد، صحيفة الثورة: a common word names the outlet
             if j > i:
@@ -825,8 +869,9 @@ def _find(toks: list[_Tok]) -> list[_Found]:
         skip = _strip(tok.f, ("و", "ف", "ل", "ب"), _PERSONAL)
         f = tok.f[skip:]
         if _given(tok) or f in _KUNYA or f == _ABD:
-            if tok.term >= 0 or toks[i + 1].term >= 0 or not _namey(toks[i + 1]):
-                continue
+            nxt = toks[i + 1]
+            if tok.term >= 0 or nxt.term >= 0 or not (_namey(nxt) or _given(nxt)):
+                continue  # (أم علي: a kunya on a given name that folds like على)
             j = _run(toks, i + 1, "person")
             add(i, max(j, i + 1), "person", "given-name", skip)
     _toponyms(toks, add)
@@ -876,14 +921,25 @@ _REGIONS = _words("ريف ريفي أرياف محافظة محافظتي محا
 
 #: First words of Levantine place names (كفر يحمول، معرة مصرين، تل رفعت، دير حسان، خربة
 #: غزالة): with a name-like word after them they are a place, no place word needed.
-_TOPONYM_STARTS = _words("كفر معرة معره تل دير خربة")
+_TOPONYM_STARTS = _words("كفر معرة معره تل دير خربة جبل")
+#: كفر fused with the rest of a village's name (كفرنبل، كفرتخاريم).
+_KAFR = fold("كفر").text
 
 
 def _toponyms(toks: list[_Tok], add: Any) -> None:
     """Places named by their first word (بين معرة مصرين وكفر يحمول), and the list after."""
-    for i, tok in enumerate(toks[:-1]):
-        skip = _strip(tok.f, ("و", "ب", "ل", "ف", "وب"), _TOPONYM_STARTS)
-        if tok.term >= 0 or tok.f[skip:] not in _TOPONYM_STARTS or not _joined(toks, i + 1):
+    for i, tok in enumerate(toks):
+        skip = _strip(tok.f, ("و", "ب", "ل", "ف", "وب", "من"), _TOPONYM_STARTS)
+        if not skip and tok.f[:1] in "وبلف" and tok.f[1:].startswith(_KAFR):
+            skip = 1  # وكفرتخاريم
+        bare = tok.f[skip:]
+        if tok.term < 0 and bare.startswith(_KAFR) and len(bare) >= 6 and not _is_stop(bare):
+            if add(i, i, "place", "toponym", skip):
+                _lists(toks, i, add)
+            continue
+        if i + 1 >= len(toks) or tok.term >= 0 or bare not in _TOPONYM_STARTS:
+            continue
+        if not _joined(toks, i + 1):
             continue
         nxt = toks[i + 1]
         if not _namey(nxt) or _adjective(nxt.f) or nxt.f.startswith(_PREPOSED):
@@ -924,6 +980,21 @@ def _term_end(toks: list[_Tok], k: int) -> int:
     return k
 
 
+def _examples(toks: list[_Tok], k: int, add: Any) -> None:
+    """Places given as examples with ك after a place word and its adjective (بلدات حدودية
+    كسلقين وحارم), and the list that follows."""
+    if k >= len(toks) or not _joined(toks, k) or toks[k].term >= 0:
+        return
+    f = toks[k].f
+    if not f.startswith("ك") or f in STOP or len(f) < 4:
+        return
+    rest = _Tok(toks[k].fs + 1, toks[k].fe, f[1:], toks[k].n[1:], "", -1)
+    if not _namey(rest) or rest.f.startswith(_PREPOSED):
+        return
+    if add(k, k, "place", "list", 1):
+        _lists(toks, k, add)
+
+
 def _lists(toks: list[_Tok], j: int, add: Any) -> None:
     """Places listed after a place: مدن الباب ومنبج وعين العرب."""
     while j + 1 < len(toks) and _joined(toks, j + 1) and toks[j + 1].f.startswith("و"):
@@ -954,13 +1025,21 @@ def _lists(toks: list[_Tok], j: int, add: Any) -> None:
         j = end
 
 
-def _org_type(toks: list[_Tok], i: int) -> str:
-    """The type the organisation word at token ``i`` gives: غرفة is an operations room (غرفة
-    عمليات …) or a chamber (غرفة تجارة حلب)."""
-    kind = ORG_HEADS[toks[i].f]
-    if toks[i].f == _ROOM and not (i + 1 < len(toks) and toks[i + 1].f in _OPERATIONS):
+def _org_type(toks: list[_Tok], i: int, head: str) -> str:
+    """The type the organisation word ``head`` at token ``i`` gives: غرفة is an operations room
+    (غرفة عمليات …) or a chamber (غرفة تجارة حلب)."""
+    kind = ORG_HEADS[head]
+    if head == _ROOM and not (i + 1 < len(toks) and toks[i + 1].f in _OPERATIONS):
         return "organisation"
     return kind
+
+
+#: اللواء is a rank (اللواء فلان) and, before an ordinal, a brigade (اللواء الثامن).
+_BRIGADE_TITLE = fold("اللواء").text
+_ORDINALS = _words(
+    """الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر الحادي الثاني عشر
+    الأولى الثانية الثالثة الرابعة الخامسة السادسة السابعة الثامنة التاسعة العاشرة"""
+)
 
 
 _ROOM = fold("غرفة").text
@@ -970,8 +1049,7 @@ _OPERATIONS = _words("عمليات العمليات")
 def _org_run(toks: list[_Tok], i: int, *, person: bool = False) -> int:
     """The name after an organisation word: words and place names, then its adjectives, and
     a purpose in لل with its adjective (جمعية عطاء للإغاثة الإنسانية)."""
-    first = toks[i]
-    if not _definite(first.f) and first.n.endswith("ي") and len(first.f) >= 4:
+    if _indefinite_nisba(toks[i]):
         return i - 1  # فريق تطوعي: an indefinite nisba adjective, no name
     j = _run(toks, i, "organisation", terms=True, person=person)
     if j < i:
@@ -1017,8 +1095,8 @@ def _after_title(toks: list[_Tok], i: int, taken: set[int]) -> int | None:
             k += 1
             continue
         f = tok.f
-        if f.startswith("و") and not _given(tok):
-            return None  # وينحدر: the next clause
+        if f.startswith("و") and not _given(tok) and f not in STOP and not _heady(f):
+            return None  # وينحدر: the next clause (وزارة is a word, no و on it)
         if affiliation and f in _AFFILIATION_LINKS:
             k += 1
             continue
@@ -1055,7 +1133,7 @@ def _apposition(toks: list[_Tok], k: int) -> bool:
 
 
 #: Indefinite office words between a title and a name (رئيس بلدية …، مدير عام …).
-_OFFICE = _words("بلدية عام مكتب فرع دائرة قسم مديرية لجنة مجلس هيئة وزارة خارجية دفاع داخلية")
+_OFFICE = _words("بلدية عام مكتب فرع دائرة قسم مديرية لجنة مجلس هيئة وزارة خارجية دفاع داخلية شؤون")
 
 
 def _quotations(toks: list[_Tok]) -> list[tuple[int, int]]:
@@ -1074,6 +1152,10 @@ def _quotations(toks: list[_Tok]) -> list[tuple[int, int]]:
     if opened is not None and '"' in toks[-1].after and len(toks) - opened <= _MAX_QUOTED:
         out.append((opened, len(toks) - 1))  # closed after the last word: … منظمة "إحسان".
     return out  # an unclosed quotation is speech running on
+
+
+#: Words after which a short quotation is a name, whatever its words (مؤسسة "عطاء").
+_QUOTE_HEADS = OUTLET_HEADS | frozenset(ORG_HEADS) | _words("إدارة مديرية نقابة دائرة مؤسسة")
 
 
 def _strip_head(f: str) -> str:
@@ -1144,22 +1226,22 @@ _BODIES = _words("إدارة مديرية نقابة دائرة مؤسسة")
 
 def _quoted_kind(toks: list[_Tok], i: int, quoted: list[tuple[int, int]]) -> str | None:
     """The type a quotation starting at token ``i`` suggests, from the words before it."""
-    if _given(toks[i]):
-        return "person"
+    j = next(b for a, b in quoted if a == i)
+    if _given(toks[i]) and (j > i or _title_before(toks, i, quote=True)):
+        return "person"  # not: بتمثيل "عادل" (fair), one given name alone in quotes
     after_outlet = i > 0 and _strip_head(toks[i - 1].f) in OUTLET_HEADS  # موقع "تجمع …"
     if toks[i].f in ORG_HEADS and not after_outlet:
         return "organisation"  # "حركة رجال الكرامة" after a sheikh's name: a body, no person
     bare = toks[i].f[2:] if _definite(toks[i].f) else ""
     if bare in ORG_HEADS and not after_outlet and i + 1 < len(toks) and _nisba(toks[i + 1].f):
         return ORG_HEADS[bare]  # "الجبهة الشامية": a body with the article and its adjective
-    if i > 0 and _strip_head(toks[i - 1].f) in ORG_HEADS:
-        return ORG_HEADS[_strip_head(toks[i - 1].f)]  # منظمة "إحسان": a body, not a person
-    for back in range(1, 7):
-        if i - back < 0:
-            break
-        title = toks[i - back].f
-        if title[_strip(title, ("و", "ف", "ل", "ب"), PERSON_TITLES) :] in PERSON_TITLES:
-            return "person"  # المتحدث باسم قسد "آرام حنا"
+    before = _strip_head(toks[i - 1].f) if i > 0 else ""
+    if before in ORG_HEADS:
+        return ORG_HEADS[before]  # منظمة "إحسان": a body, not a person
+    if before in _QUOTE_HEADS and before not in OUTLET_HEADS:
+        return "organisation"  # مؤسسة "عطاء"
+    if _title_before(toks, i, quote=True):
+        return "person"  # المتحدث باسم قسد "آرام حنا" (not: الدكتور فلان، بأن الزيادة "مؤقتة")
     for back in range(1, 4):
         if i - back < 0:
             break
@@ -1287,21 +1369,31 @@ def _family_names(
     for key, surface, item, doc, _seg in pending:
         if item.type != "person" or len(key) < 2:
             continue
-        last = key[-1]
         words = surface.split()
-        if len(words) != len(key) or _is_stop(last) or len(last) < 3:
+        if len(words) != len(key):
+            continue
+        # فرحان العبد الله is named later as العبد الله: a compound's two words
+        size = 2 if len(key) >= 3 and key[-1] in _COMPOUND_ENDS else 1
+        family = key[-size:]
+        last = family[0]
+        if _is_stop(last) or len(last) < 3 or (size == 1 and last in _COMPOUND_ENDS):
             continue
         if last in GIVEN_NAMES and (key[-2] in _KUNYA or key[-2] == _ABD):
             continue  # أبو محمد, عبد الله: a kunya's or a compound's second half
-        cand = by_key.get((last,))
+        cand = by_key.get(family)
         if cand is None:
-            cand = by_key[(last,)] = Candidate(normalize(words[-1]).text, words[-1], "person")
-            cand.key = (last,)
+            text = " ".join(words[-size:])
+            cand = by_key[family] = Candidate(normalize(text).text, text, "person")
+            cand.key = family
             cand.only = set()
         if cand.only is not None:
             cand.only.add(doc.id)
         cand.signals["type:person"] = cand.signals.get("type:person", 0) + 1
         cand.signals["family-name"] = cand.signals.get("family-name", 0) + 1
+
+
+#: Second halves of compound names (عبد الله، نور الدين، العبد الله): never a name alone.
+_COMPOUND_ENDS = _words("الله الدين الرحمن الرحيم الكريم العزيز الإله الحق")
 
 
 def _source_span(text: str, folded: Any, toks: list[_Tok], item: _Found) -> tuple[int, int]:
