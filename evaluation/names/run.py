@@ -126,7 +126,8 @@ SPLITS = {
     "dev": HERE / "sentences.tsv",
     "dev2": HERE / "test.tsv",
     "dev3": HERE / "test-r3.tsv",
-    "test": HERE / "test-r4.tsv",
+    "dev4": HERE / "test-r4.tsv",
+    "test": HERE / "test-r5.tsv",
 }
 
 
