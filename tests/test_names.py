@@ -387,3 +387,9 @@ def test_a_quoted_common_word_is_a_name_only_where_quoted(glossary: Glossary) ->
     docs = _docs(['ونقل تلفزيون "الخبر" عن مصادر أن الوضع هادئ.', "وحتى إعداد هذا الخبر."])
     (cand,) = find_candidates(docs, glossary)
     assert (cand.surface, cand.type, cand.count) == ("الخبر", "outlet", 1)
+
+
+def test_a_place_word_at_the_end_of_a_sentence(glossary: Glossary) -> None:
+    # a head word with nothing after it (a crash found by the fifth held-out set)
+    assert _found("وعادت العائلات إلى المنطقة بعد أن دمرت القرية", glossary) == {}
+    assert _found("وانتقلت العائلات إلى منطقة", glossary) == {}

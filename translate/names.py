@@ -831,6 +831,8 @@ def _find(toks: list[_Tok]) -> list[_Found]:
             # after a settlement word only the lexicon's adjectives are taken for adjectives:
             # بلدة جوسية is a name, قرية نائية is not (a region's word: منطقة صحراوية)
             settled = head in _SETTLEMENTS
+            if k >= len(toks):
+                continue  # the place word ends the sentence
             adjective = toks[k].f in ADJECTIVES if settled else _adjective(toks[k].f)
             if k < len(toks) and _joined(toks, k) and adjective:
                 _examples(toks, k + 1, add)  # بلدات حدودية كسلقين وحارم
