@@ -359,6 +359,16 @@ def test_the_document_schema_allows_the_consistent_verdict() -> None:
             {"معرة حرمة": "place", "كفرسجنة": "place"},
         ),
         ("وقال رئيس المجلس المحلي، منهل الرفاعي، إن المدينة آمنة.", {"منهل الرفاعي": "person"}),
+        # بأن after a name is ب + أن; a given name that folds like على inside a name
+        ("وأفاد الناشط أبو علاء الحمصي بأن الطريق مقطوع.", {"أبو علاء الحمصي": "person"}),
+        ("وقال المهندس محمد علي الخالد، إن المشروع انتهى.", {"محمد علي الخالد": "person"}),
+        # a bakery in quotes, a gas field without its adjective, examples with ك after an area
+        ('واصطف الأهالي أمام "فرن الأمل" منذ الفجر.', {"فرن الأمل": "facility"}),
+        ("وتوقف العمل في حقل الشاعر الغازي بعد الهجوم.", {"حقل الشاعر": "facility"}),
+        (
+            "وتعاني مناطق ريفية كالحولة وتلدو من العطش.",
+            {"الحولة": "place", "تلدو": "place"},
+        ),
         # traps: verbal nouns, an indefinite nisba, a verb, "amid"
         ("وسط تحليق مكثف للطيران فوق المنطقة.", {}),
         ("وأطلق فريق تطوعي حملة تنظيف في الحي.", {}),

@@ -123,8 +123,8 @@ VERBS = _words(
     """ يشهد تشهد يعاني تعاني يستقبل تستقبل يخدم تخدم يشمل تشمل يتعرض تتعرض يواصل تواصل
     يحتاج تحتاج يطالب تطالب يشارك تشارك ينحدر تنحدر ينحدرون يعيشون يتواجد تتواجد يسكن تسكن"""
     """ توقف تضرر احترق غرق انهار تحول بدأ انطلق استأنف عاش ظل بقي أصبح صار استمر تجاوز شارك
-    فاز خسر حقق أكمل نفذ تسبب بلغ شيع شيعت احتج احتجت تظاهر وزع وزعت وثق وثقت داهم
-    داهمت اشتكى يشتكي تقع يقع تبعد يبعد تتبع يتبع"""
+    فاز خسر حقق أكمل نفذ تسبب بلغ تراجع ارتفع انخفض تضاعف تناول شيع شيعت احتج احتجت تظاهر
+    وزع وزعت وثق وثقت داهم داهمت اشتكى يشتكي تقع يقع تبعد يبعد تتبع يتبع"""
 )
 
 #: Words that are never part of a name, though they stand where names stand.
@@ -181,7 +181,9 @@ STOP = (
     الحراك تلقيح التلقيح صيانة الصيانة أعمال الأعمال خدمات الخدمات كهرباء وقود غاز نفط قمح
     خبز ماء محروقات المحروقات إسعاف الإسعاف إنقاذ الإنقاذ طوارئ نقل عبور العبور مرور المرور
     دخول الدخول خروج الخروج وصول الوصول خفض تخفيض شؤون الشؤون العشرات المئات الآلاف الهندسة
-    الطب الحقوق الآداب العلوم الصيدلة التمريض كرة حارس هدف مباراة المباراة الدوري فوز ري الري إيقاف
+    الطب الحقوق الآداب العلوم الصيدلة التمريض كرة حارس هدف مباراة المباراة الدوري فوز ري الري
+    البيع الشراء البضائع السلع الخضار الصرف الذهب السوداء النواب الوزراء الخيام خيام محيط
+    أطراف ضواحي تخوم أنحاء إيقاف
     الإيقاف"""
         # verbal nouns that follow a name as the object of the sentence (طالب فلان بفتح تحقيق،
         # رئيس لجنة الإعمار فلان); with a preposition on them they are caught as well (بفتح)
@@ -263,13 +265,14 @@ DIRECTIONS = _words("شمال جنوب شرق غرب شمالي جنوبي شر�
 #: Facility words: kept in the name (معبر صفيان، مطار صرين), as the glossary writes them.
 FACILITY_HEADS = _words(
     """ معبر مطار سد جسر سجن مستشفى مشفى ميناء حقل قاعدة محطة فندق ملعب جامع مسجد كنيسة مدرسة
-    جامعة فرع دوار ساحة مخفر كلية معمل مصفاة مرفأ قلعة منفذ معسكر مستوصف ثكنة مستودع"""
+    جامعة فرع دوار ساحة مخفر كلية معمل مصفاة مرفأ قلعة منفذ معسكر مستوصف ثكنة مستودع فرن
+    سوق"""
 )
 #: Organisation and armed-group words: kept in the name (مجلس منبج العسكري).
 ORG_HEADS = {
     **dict.fromkeys(
         _words("""مجلس حركة هيئة جبهة تجمع منظمة حزب اتحاد جمعية رابطة مرصد لجنة تيار فريق شركة
-            نادي"""),
+            نادي كتلة"""),
         "organisation",
     ),
     **dict.fromkeys(
@@ -479,7 +482,7 @@ def _is_stop(f: str) -> bool:
         # not سوريا، تركيا: a nisba and ا is a country
     if (f.endswith("ت") and f[:-1] in VERBS) or (f.endswith("وا") and f[:-2] in VERBS):
         return True  # the feminine or the plural of a verb (خرجت، دخلوا)
-    if _masdar(f[2:] if _definite(f) else f):
+    if _masdar(f[2:], definite=True) if _definite(f) else _masdar(f):
         return True  # a verbal noun by its pattern (تحليق، استقدام، انقطاع، اقتحام)
     for conj in ("", *_CONJ):
         if not f.startswith(conj):
@@ -488,7 +491,9 @@ def _is_stop(f: str) -> bool:
         for prep in ("", *_PREPS):
             if conj == prep == "":
                 continue
-            short = prep and len(rest) - len(prep) < 3  # باب is no ب + آب; فإن is ف + إن
+            bare = rest[len(prep) :]
+            # باب is no ب + آب; but بأن is ب + أن, فإن is ف + إن
+            short = prep and len(bare) < 3 and bare not in FUNCTION
             if rest.startswith(prep) and not short and rest[len(prep) :] in STOP:
                 return True
         if rest.startswith("لل") and ("ال" + rest[2:]) in STOP:
@@ -496,7 +501,7 @@ def _is_stop(f: str) -> bool:
     return False
 
 
-def _masdar(f: str) -> bool:
+def _masdar(f: str, *, definite: bool = False) -> bool:
     """A verbal noun of the derived patterns, by its letters: تفعيل (تحرير، تحويل), استفعال
     (استقدام), انفعال (انقطاع), افتعال (اقتحام، انتشار). Place and person names of these
     exact shapes are rare; a name is never read into a verbal noun after it (محطة تحويل)."""
@@ -507,6 +512,10 @@ def _masdar(f: str) -> bool:
         return True
     if n == 6 and f.startswith("ان") and f[4] == "ا":
         return True
+    if n == 5 and f[0] == "ت" and f[2] == "ا" and f[4] not in "اهي":
+        return True  # تفاعل: تناول، تصاعد، تواصل
+    if n == 6 and f[0] == "م" and f[2] == "ا" and f[5] == "ه" and not definite:
+        return True  # مفاعلة: مراقبة، مواجهة (with the article it names: المسالمة، المواساة)
     return n == 6 and f[0] == "ا" and f[2] == "ت" and f[4] == "ا"
 
 
@@ -548,7 +557,8 @@ def _namey(tok: _Tok) -> bool:
 def _heady(f: str) -> bool:
     if f in PERSON_TITLES or f in PLACE_HEADS or f in OUTLET_HEADS or f in REPORTING:
         return True
-    return f[_strip(f, ("و", "ل", "ب", "ف"), _HEADS) :] in _HEADS
+    heads = _HEADS | OUTLET_HEADS
+    return f[_strip(f, ("و", "ل", "ب", "ف"), heads) :] in heads  # لإذاعة
 
 
 def _definite(f: str) -> bool:
@@ -617,16 +627,18 @@ def _run(
         if kind == "place" and after_prefix and _given(tok) and _joined(toks, k):
             j = k
             continue
-        if kind == "person" and k > i + 1 and _family_title(toks, k):
+        if kind == "person" and k > i and _family_title(toks, k):
             j = k  # حارس حطين، عبد الإله الشيخ، …: الشيخ is the family's name here
             break
+        if kind == "facility" and k > i and _nisba(tok.f) and len(tok.f) >= 6:
+            break  # حقل كورمور الغازي: the gas field, not its name
         if kind == "place" and k > i and _nisba_adjective(tok.f):
             break  # بلدة عكاشات الصحراوية: the desert town, not its name
         if k > i and (not _joined(toks, k) or (tok.f.startswith("و") and tok.f not in GIVEN_NAMES)):
             break  # a comma or a list: the name ended
         if k > i and tok.f.startswith(_PREPOSED):
             break  # للتصدي، بالقرب: a preposition starts the next phrase
-        if k > i and tok.f[:1] in ("ب", "ل", "ك") and len(tok.f) >= 5 and not _given(tok):
+        if k > i and tok.f[:1] in ("ب", "ل") and len(tok.f) >= 5 and not _given(tok):
             break  # بمحاسبة: a preposition on a verbal noun, after the name
         if len(tok.f) >= 5 and tok.f.startswith(_FUTURE) and not _given(tok):
             break  # ستشهد، سيعود: a verb in the future after the name
@@ -634,7 +646,10 @@ def _run(
             break  # قوات سوريا الديمقراطية قسد: the adjective ended the name
         if k > i and k + 1 < len(toks) and _joined(toks, k + 1) and _indefinite_adj(toks[k + 1]):
             break  # مطار القامشلي رحلة جديدة: a word an indefinite adjective follows is a noun
-        if not (_namey(tok) or (tok.term >= 0 and tok.term_type in inner)):
+        given = k > i and _given(tok) and kind in ("person", "place", "facility")
+        heading = kind in ("outlet", "organisation") and k > i and _definite(tok.f)
+        heading = heading and tok.f in PLACE_HEADS  # صوت العاصمة
+        if not (_namey(tok) or given or heading or (tok.term >= 0 and tok.term_type in inner)):
             break
         j = k
     return j
@@ -704,7 +719,7 @@ def _title_before(toks: list[_Tok], i: int, *, quote: bool = False) -> bool:
 
 #: Settlement and facility words after which a common word, definite, is a name (بلدة
 #: الزيارة، مشفى الشعب، دوار الزراعة).
-_SETTLEMENTS = _words("مدينة بلدة قرية حي مخيم")
+_SETTLEMENTS = _words("مدينة بلدة قرية حي مخيم مدينتي بلدتي قريتي حيي مخيمي مدن بلدات قرى أحياء")
 _NAMED_FACILITIES = _words("مشفى مستشفى دوار ساحة سجن جسر معبر مطار مدرسة جامع مسجد ملعب")
 #: Definite words that refer back, count or qualify: never a name after a head word (مشفى
 #: المدينة is the city's hospital).
@@ -876,6 +891,9 @@ def _find(toks: list[_Tok]) -> list[_Found]:
                 continue  # (أم علي: a kunya on a given name that folds like على)
             j = _run(toks, i + 1, "person")
             add(i, max(j, i + 1), "person", "given-name", skip)
+    for i, tok in enumerate(toks[:-2]):
+        if tok.f in _AREAS and _joined(toks, i + 1) and toks[i + 1].f in ADJECTIVES | _AREA_ADJ:
+            _examples(toks, i + 2, add)  # مناطق ريفية كالقصير وتلبيسة
     _toponyms(toks, add)
     _roads(toks, add)
     _tribes(toks, add)
@@ -923,7 +941,7 @@ _REGIONS = _words("ريف ريفي أرياف محافظة محافظتي محا
 
 #: First words of Levantine place names (كفر يحمول، معرة مصرين، تل رفعت، دير حسان، خربة
 #: غزالة): with a name-like word after them they are a place, no place word needed.
-_TOPONYM_STARTS = _words("كفر معرة معره تل دير خربة جبل")
+_TOPONYM_STARTS = _words("كفر معرة معره تل دير خربة جبل عين وادي")
 #: كفر fused with the rest of a village's name (كفرنبل، كفرتخاريم).
 _KAFR = fold("كفر").text
 
@@ -982,6 +1000,11 @@ def _term_end(toks: list[_Tok], k: int) -> int:
     return k
 
 
+#: Plural area words that introduce examples with ك (مناطق ريفية كالقصير).
+_AREAS = _words("مناطق المناطق مدن بلدات قرى أحياء مخيمات")
+_AREA_ADJ = _words("ريفية حدودية نائية محاذية مجاورة")
+
+
 def _examples(toks: list[_Tok], k: int, add: Any) -> None:
     """Places given as examples with ك after a place word and its adjective (بلدات حدودية
     كسلقين وحارم), and the list that follows."""
@@ -1019,8 +1042,11 @@ def _lists(toks: list[_Tok], j: int, add: Any) -> None:
         end = k
         while end + 1 < len(toks) and _joined(toks, end + 1) and end - k < 2:
             nxt = toks[end + 1]
+            future = len(nxt.f) >= 5 and nxt.f.startswith(_FUTURE)  # وكرم الشامي ستخضع
             if not _namey(nxt) or nxt.f.startswith(("و", *_PREPOSED)) or _nisba_adjective(nxt.f):
                 break  # والقصر الحدوديتين: the list's adjective, not its name
+            if future:
+                break
             end += 1
         if not add(k, end, "place", "list", skip):
             return
@@ -1102,6 +1128,9 @@ def _after_title(toks: list[_Tok], i: int, taken: set[int]) -> int | None:
         if affiliation and f in _AFFILIATION_LINKS:
             k += 1
             continue
+        if f == _FI and k + 1 < len(toks) and toks[k + 1].term >= 0:
+            k += 1  # مدير فرع المحروقات في حلب، …: the office's seat
+            continue
         if _starts_name(tok):
             return k
         head = f[_strip(f, ("و", "ل", "ب"), _HEADS) :]
@@ -1124,6 +1153,7 @@ def _after_title(toks: list[_Tok], i: int, taken: set[int]) -> int | None:
 
 
 _COMMAS = (",", "،")
+_FI = fold("في").text
 
 
 def _apposition(toks: list[_Tok], k: int) -> bool:
@@ -1237,6 +1267,8 @@ def _quoted_kind(toks: list[_Tok], i: int, quoted: list[tuple[int, int]]) -> str
     bare = toks[i].f[2:] if _definite(toks[i].f) else ""
     if bare in ORG_HEADS and not after_outlet and i + 1 < len(toks) and _nisba(toks[i + 1].f):
         return ORG_HEADS[bare]  # "الجبهة الشامية": a body with the article and its adjective
+    if toks[i].f in FACILITY_HEADS:
+        return "facility"  # "فرن الشهيد بلال"
     before = _strip_head(toks[i - 1].f) if i > 0 else ""
     if before in ORG_HEADS:
         return ORG_HEADS[before]  # منظمة "إحسان": a body, not a person
@@ -1375,10 +1407,11 @@ def _family_names(
         if len(words) != len(key):
             continue
         # فرحان العبد الله is named later as العبد الله: a compound's two words
-        size = 2 if len(key) >= 3 and key[-1] in _COMPOUND_ENDS else 1
+        compound = key[-2] in _ABDS or key[-1] in _NEVER_ALONE
+        size = 2 if len(key) >= 3 and compound else 1
         family = key[-size:]
         last = family[0]
-        if _is_stop(last) or len(last) < 3 or (size == 1 and last in _COMPOUND_ENDS):
+        if _is_stop(last) or len(last) < 3 or (size == 1 and compound):
             continue
         if last in GIVEN_NAMES and (key[-2] in _KUNYA or key[-2] == _ABD):
             continue  # أبو محمد, عبد الله: a kunya's or a compound's second half
@@ -1394,8 +1427,10 @@ def _family_names(
         cand.signals["family-name"] = cand.signals.get("family-name", 0) + 1
 
 
-#: Second halves of compound names (عبد الله، نور الدين، العبد الله): never a name alone.
-_COMPOUND_ENDS = _words("الله الدين الرحمن الرحيم الكريم العزيز الإله الحق")
+#: Second halves of compound names (عبد الله، نور الدين، العبد الله): after عبد, or these,
+#: never a name alone (محمد علي العزيز is named later as العزيز).
+_NEVER_ALONE = _words("الله الدين الرحمن الرحيم الإله")
+_ABDS = _words("عبد العبد")
 
 
 def _source_span(text: str, folded: Any, toks: list[_Tok], item: _Found) -> tuple[int, int]:

@@ -127,7 +127,8 @@ SPLITS = {
     "dev2": HERE / "test.tsv",
     "dev3": HERE / "test-r3.tsv",
     "dev4": HERE / "test-r4.tsv",
-    "test": HERE / "test-r5.tsv",
+    "dev5": HERE / "test-r5.tsv",
+    "test": HERE / "test-r6.tsv",
 }
 
 
