@@ -1013,16 +1013,36 @@ def glossary_suggest(
     contexts: Annotated[
         int, typer.Option("--contexts", min=0, help="Contexts shown per name (text output).")
     ] = 3,
+    references: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--references",
+            "-r",
+            help="Reference translations (as for evaluate): names their English writes as they "
+            "sound are candidates too. Default: the bundled references for the bundled corpus.",
+        ),
+    ] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option("--sources", help="The Arabic of .en references, when not beside them."),
+    ] = None,
 ) -> None:
     """List names in the workspace's Arabic that the glossary lacks, most frequent first:
-    count, documents, suggested type, Arabic, the model's renderings, signals, contexts."""
+    count, documents, suggested type, Arabic, the model's renderings, signals, contexts.
+    Besides the Arabic signals, words the English (translations, references) writes as they
+    sound (القامشلي ~ Qamishli) are candidates."""
+    from . import pipeline
+    from .evaluate import load_references
     from .names import SuggestOptions, describe, find_candidates
     from .pipeline import default_glossary, load_glossary
     from .workspace import Workspace
 
     docs = Workspace(workspace).load_all()
     gloss = load_glossary(default_glossary() if glossary is None else glossary)
-    found = find_candidates(docs, gloss, SuggestOptions(min_count=min_count))
+    if references is None:
+        references = pipeline.default_references([d.meta.source_path or "-" for d in docs])
+    refs = load_references(references, sources) if references else None
+    found = find_candidates(docs, gloss, SuggestOptions(min_count=min_count, references=refs))
     if as_json:
         print(json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=1))
     elif found:

@@ -1,13 +1,10 @@
 """Precision and recall of name-candidate finding (:mod:`translate.names`) on hand-marked news.
 
-Two files of Arabic news sentences (Syrian and regional news, short articles), each sentence
-with the names a reader would mark that the bundled glossary does not hold (``name:type``,
+Sets of Arabic news sentences (Syrian and regional news, short articles), each sentence with
+the names a reader would mark that the bundled glossary does not hold (``name:type``,
 separated by ``|``), and traps with none (a place word before an adjective, a title before a
-common noun):
-
-* ``sentences.tsv`` (**dev**): the rules of the finder were written and tuned on it, all of it;
-* ``test.tsv`` (**test**): written before the last round of rule changes, scored once after it
-  (see README.md for when each file was written and looked at).
+common noun). The rules were written on the ``dev*`` sets; ``test`` was held out and scored
+once (see README.md: each round's held-out set became the next round's dev data).
 
 Matching is on **exact spans**: a predicted candidate occurrence counts only when its start and
 end in the sentence are those of a gold name (clitics outside, the article and the head word of

@@ -11,11 +11,49 @@ from ..arabic import fold, normalize
 from ..document import Document, Segment
 from ..glossary import Entry, Glossary
 from .candidates import TYPES, Candidate, Occurrence, SuggestOptions
-from .english import _renderings
+from .english import _renderings, english_names
 from .lexicon import _ABD, _KUNYA, _WORD, GIVEN_NAMES, _words
-from .rules import _arabic, _find, _Found, _heady, _is_mark, _is_stop, _Tok, _tokens
+from .rules import _arabic, _find, _Found, _given, _heady, _is_mark, _is_stop, _namey, _Tok, _tokens
+from .transliteration import best_span, english_skeleton, kind, readings, transliteration
 
 # --- the batch -----------------------------------------------------------------------------
+
+
+def _english(seg: Segment, options: SuggestOptions) -> list[str]:
+    """The English of a segment: its translation (the model's or an editor's) and references."""
+    out = [seg.target] if seg.target else []
+    if options.references is not None:
+        out += [en for en in options.references.get(seg.source) if en not in out]
+    return out
+
+
+def _transliterated(
+    toks: list[_Tok], english: Sequence[str], glossary: Glossary, source: str
+) -> list[_Found]:
+    """Words of a sentence its English writes capitalised and as they sound (القامشلي ~
+    Qamishli), where no Arabic signal found a name: see :mod:`.transliteration`."""
+    if not english:
+        return []
+    taken = {k for item in _find(toks) for k in range(item.i, item.j + 1)}
+    skeletons = [
+        readings(tok.f)[::-1] if k not in taken and tok.term < 0 and _namey(tok) else []
+        for k, tok in enumerate(toks)
+    ]
+    explained = [t.en for t in glossary.match(source)] if len(glossary) else []
+    found: list[_Found] = []
+    for text in english:
+        for start, _end, run in english_names(text, explained):
+            if not transliteration(run):
+                continue
+            best = best_span(skeletons, english_skeleton(run))
+            if best is None:
+                continue
+            i, j, skip, _ratio = best
+            kind_ = kind(text, start, len(run.split()), _given(toks[i]))
+            found.append(_Found(i, j, skip, kind_, "transliterated"))
+            for k in range(i, j + 1):
+                skeletons[k] = []
+    return found
 
 
 def find_candidates(
@@ -40,7 +78,10 @@ def find_candidates(
     for doc in docs:
         for seg in doc.segments():
             toks, folded = _tokens(seg.source, glossary)
-            for item in _find(toks):
+            items = _find(toks)
+            if options.english:
+                items += _transliterated(toks, _english(seg, options), glossary, seg.source)
+            for item in items:
                 start, end = _source_span(seg.source, folded, toks, item)
                 surface = seg.source[start:end]
                 key = tuple(_WORD.findall(fold(surface).text))

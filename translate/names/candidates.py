@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..evaluate.references import References
 
 #: The types a candidate can be given (the glossary's ``type`` column uses the same words).
 TYPES = ("person", "place", "facility", "armed-group", "organisation", "outlet")
@@ -87,7 +90,13 @@ class SuggestOptions:
     Attributes:
         min_count: candidates occurring fewer times in the batch are left out.
         renderings: read the model's English renderings from the segments' targets.
+        english: read the English (the segments' targets and ``references``) for words it
+            writes as transliterated names (signal ``transliterated``).
+        references: reference translations (:func:`translate.evaluate.load_references`),
+            English for the transliteration signal beside the targets.
     """
 
     min_count: int = 1
     renderings: bool = True
+    english: bool = True
+    references: References | None = None
