@@ -277,6 +277,35 @@ def test_a_row_already_there_or_another_english_is_refused_and_nothing_written(
     assert _segments(root) == documents
 
 
+def test_an_accept_stopped_by_a_damaged_document_is_finished_by_accepting_again(
+    fresh: tuple[Server, Path, Path],
+) -> None:
+    server, root, out = fresh
+    client = server.client().login()
+    path = Workspace(root).document_path(KOBANI)
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])  # a document cut off mid-write by something else
+
+    stopped = _accept(client, {"ar": MANBIJ, "en": "Manbij", "type": "place"})
+    assert stopped.status == 500
+    error = stopped.json()["error"]
+    line = len(out.read_text(encoding="utf-8").splitlines())
+    assert f"the row is in {out}:{line}" in error and f"accept {MANBIJ} again" in error
+    assert "\n" not in error
+    assert out.read_text(encoding="utf-8").splitlines()[-1].startswith(f"{MANBIJ}\tManbij\t")
+
+    path.write_bytes(good)  # the editor puts the document back
+    again = _accept(client, {"ar": MANBIJ, "en": "Manbij", "type": "place"})
+    assert again.status == 200, again.text
+    data = again.json()
+    assert data["where"] == f"{out}:{line}"  # no second row
+    assert len(out.read_text(encoding="utf-8").splitlines()) == line
+    assert set(data["marked_segments"]) == _with_name(root, out) >= {f"{KOBANI}:7:1"}
+    # and with every sentence marked, a third time is the plain refusal
+    third = _accept(client, {"ar": MANBIJ, "en": "Manbij", "type": "place"})
+    assert third.status == 409 and "is already in" in third.json()["error"]
+
+
 def test_a_new_glossary_out_file_is_created_with_the_bundled_columns(
     base: tuple[Path, Path], tmp_path: Path
 ) -> None:

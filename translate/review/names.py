@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..arabic import is_arabic_letter, normalize
 from ..document import Note, Segment, Term, read_document
-from ..errors import GlossaryError, InputError, UsageError
+from ..errors import GlossaryError, InputError, TarjamaError, UsageError, WorkspaceError, first_line
 from ..glossary import OPTIONAL, REQUIRED, Glossary, load
 from ..names import TYPES, Candidate, find_candidates
 from ..qa import CODES, QAOptions, check
@@ -74,6 +74,10 @@ class NameRefused(GlossaryError):
         super().__init__(message)
         self.where = where
         self.theirs = theirs
+
+
+class MarkingStopped(WorkspaceError):
+    """An accepted name's row was written, and marking its sentences stopped part way."""
 
 
 class NoGlossaryOut(UsageError):
@@ -248,6 +252,11 @@ def _signature(terms: Sequence[Term]) -> list[tuple[int, int, str, str]]:
     return [(t.start, t.end, t.entry, t.en) for t in terms]
 
 
+def _lacks(seg: Segment, terms: Sequence[Term], entry: str) -> bool:
+    """``terms`` (the glossary's now) have ``entry`` and the segment's stored terms do not."""
+    return any(t.entry == entry for t in terms) and not any(t.entry == entry for t in seg.terms)
+
+
 def _people(seg: Segment) -> bool:
     return seg.state in ("reviewed", "final") or is_human(seg.origin)
 
@@ -259,10 +268,13 @@ def mark_for_translation(
     qa: QAOptions,
     note: str,
     reviewer: str,
+    entry: str | None = None,
 ) -> tuple[list[str], list[str], list[str]]:
     """Clear the machine English of the segments whose glossary terms differ between ``before``
     and ``after``, giving them ``after``'s terms; returns ``(marked, kept, documents written)``.
 
+    ``entry``: also the segments in which ``after`` matches this entry and whose stored terms
+    lack it (an accept that wrote its row and stopped before marking them all, run again).
     Segments people edited or reviewed are left as they are and listed in ``kept``.
     """
     marked: list[str] = []
@@ -278,7 +290,8 @@ def mark_for_translation(
             changed = False
             for seg in doc.segments():
                 terms = after.match(seg.source)
-                if _signature(terms) == _signature(before.match(seg.source)):
+                pending = entry is not None and _lacks(seg, terms, entry)
+                if not pending and _signature(terms) == _signature(before.match(seg.source)):
                     continue
                 if _people(seg):
                     kept.append(seg.id)
@@ -404,24 +417,50 @@ class NameDesk:
         ar, en, kind = _clean(candidate_ar, english, type, self.types)
         with self._lock:
             before = self.glossary
-            _, line = append_entry(out, ar, en, kind, self.files)
-            where = f"{out}:{line}"
+            try:
+                _, line = append_entry(out, ar, en, kind, self.files)
+                where = f"{out}:{line}"
+            except NameRefused as refused:
+                # The same row in this file: an earlier accept wrote it and stopped before its
+                # sentences were all marked (a damaged document, a full disk). Marking them is
+                # what is left to do; with nothing left, it is refused as before.
+                if refused.theirs != en or not refused.where.startswith(f"{out}:"):
+                    raise
+                if not self._pending(ar):
+                    raise
+                where = refused.where
             self.glossary = self._load() if out == self.out else load([*self.files, out])
             self.qa = QAOptions(glossary=self.glossary, calibration=self.qa.calibration)
             self._generation += 1
-            marked, kept, written = mark_for_translation(
-                self.workspace,
-                before,
-                self.glossary,
-                self.qa,
-                f"translate again: the glossary now has {ar} → {en} ({where})",
-                self.reviewer,
-            )
+            try:
+                marked, kept, written = mark_for_translation(
+                    self.workspace,
+                    before,
+                    self.glossary,
+                    self.qa,
+                    f"translate again: the glossary now has {ar} → {en} ({where})",
+                    self.reviewer,
+                    entry=ar,
+                )
+            except TarjamaError as exc:
+                raise MarkingStopped(
+                    f"{first_line(exc)}; the row is in {where}, but not every sentence with "
+                    f"{ar} is marked yet: fix that, then accept {ar} again to mark the rest"
+                ) from exc
         for doc_id in written:
             self.store.get(doc_id)  # the store reads the document as written
             if self.refresher is not None:
                 self.refresher.poke(doc_id)
         return Accepted(ar, en, kind, where, marked, kept)
+
+    def _pending(self, ar: str) -> bool:
+        """Machine-translated segments in which the glossary matches ``ar`` and whose stored
+        terms lack it."""
+        for doc in self.workspace.load_all():
+            for seg in doc.segments():
+                if not _people(seg) and _lacks(seg, self.glossary.match(seg.source), ar):
+                    return True
+        return False
 
 
 def candidate_json(cand: Candidate, doc_id: str | None = None) -> dict[str, Any]:
