@@ -322,3 +322,19 @@ def test_matching_set_scores_full_precision_and_recall() -> None:
     assert result["errors"] == []
     assert result["precision"] == result["recall"] == 100.0
     assert result["sentences"] >= 100
+
+
+def test_a_glossary_in_another_encoding_is_named_with_the_command_that_converts_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "names.tsv"
+    text = "ar\ten\ttype\nمنبج\tManbij\tplace\nالرقة\tRaqqa\tplace\nحلب\tAleppo\tplace\n"
+    path.write_bytes(text.encode("cp1256"))  # an Arabic Windows spreadsheet's "text" export
+    with pytest.raises(GlossaryError) as err:
+        load([path])
+    message = str(err.value)
+    assert message.startswith(f"{path}: not UTF-8, byte ")
+    assert "iconv -f" in message and "-t UTF-8" in message and "\n" not in message
+    # UTF-16 with its BOM (the other spreadsheet export) is read as it is
+    path.write_bytes(text.encode("utf-16"))
+    assert [e.en for e in load([path]).entries] == ["Manbij", "Raqqa", "Aleppo"]

@@ -200,19 +200,15 @@ def read(path: Path) -> Shortlist:
     Raises:
         ModelError: missing, unreadable, not UTF-8, or malformed (file and line named).
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ModelError(f"{path}: no such shortlist file; check --shortlist") from exc
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the shortlist ({exc.strerror})") from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ModelError(
-            f"{path}: not UTF-8 (byte {exc.start}); a shortlist is CTranslate2 vmap text, "
-            "build one with `tarjama model shortlist`"
-        ) from exc
+    from ..textfile import read_text
+
+    text = read_text(
+        path,
+        ModelError,
+        "shortlist",
+        missing="check --shortlist",
+        fix="a shortlist is CTranslate2 vmap text, build one with `tarjama model shortlist`",
+    )
     found = parse(text, str(path))
     return Shortlist(found.always, found.rules, found.digest, path, found.order)
 

@@ -13,7 +13,6 @@ translations.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .. import textfile
 from ..arabic import arabic_ratio, fold
 from ..errors import ReferencesError
 
@@ -115,31 +115,7 @@ def read_text(path: Path, what: str = "reference") -> str:
         ReferencesError: missing, unreadable, binary or in another encoding (named when it can
             be guessed, with the command that converts it).
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ReferencesError(f"{path}: no such {what} file; check the path") from exc
-    except OSError as exc:
-        raise ReferencesError(f"{path}: cannot read {what} file ({exc.strerror})") from exc
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = raw.decode("utf-16")
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(raw).best()
-            guess = best.encoding.upper().replace("_", "-") if best else ""
-            hint = (
-                f" (looks like {guess}); convert it: iconv -f {guess} -t UTF-8 {path}"
-                if guess
-                else "; save it as UTF-8"
-            )
-            raise ReferencesError(f"{path}: not UTF-8, byte {exc.start}{hint}") from exc
-    if "\x00" in text:
-        raise ReferencesError(f"{path}: binary data, not a {what} text file")
-    return text
+    return textfile.read_text(path, ReferencesError, what)
 
 
 def read_lines(path: Path, what: str = "text") -> list[str]:

@@ -256,16 +256,9 @@ def load(paths: Path | Sequence[Path]) -> Glossary:
 
 
 def _read_table(path: Path) -> list[Entry]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise GlossaryError(f"{path}: cannot read glossary ({exc.strerror})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise GlossaryError(
-            f"{path}: not UTF-8 (byte {exc.start}); save the glossary as UTF-8"
-        ) from exc
+    from ..textfile import read_text
+
+    text = read_text(path, GlossaryError, "glossary", fix="save the glossary as UTF-8")
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise GlossaryError(f"{path}: the glossary is empty; expected a header row `ar<TAB>en`")
