@@ -372,7 +372,19 @@ def test_the_document_schema_allows_the_consistent_verdict() -> None:
             "وتعاني مناطق ريفية كالحولة وتلدو من العطش.",
             {"الحولة": "place", "تلدو": "place"},
         ),
-        # traps: verbal nouns, an indefinite nisba, a verb, "amid"
+        # a given name behind و; a title's place before the person; a body's participle
+        (
+            "وأفرج عن الشابين خالد الحسن وعمر محمد الحريري.",
+            {"خالد الحسن": "person", "عمر محمد الحريري": "person"},
+        ),
+        (
+            "ودعا محافظ راشيا الوادي نبيل سلامة إلى التهدئة.",
+            {"راشيا الوادي": "place", "نبيل سلامة": "person"},
+        ),
+        ("واتهم الأهالي لواء العاصفة العامل في المنطقة.", {"لواء العاصفة": "armed-group"}),
+        ("ونقلت الشاحنات القمح إلى صوامع تل عدس.", {"صوامع تل عدس": "facility"}),
+        # traps: "the need" is no title; verbal nouns, an indefinite nisba, a verb, "amid"
+        ("وقال إن المساعدات لا تسد الحاجة لسكان المخيم.", {}),
         ("وسط تحليق مكثف للطيران فوق المنطقة.", {}),
         ("وأطلق فريق تطوعي حملة تنظيف في الحي.", {}),
         ("ووصلت شاحنات إلى محطة تحويل الكهرباء.", {}),

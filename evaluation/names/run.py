@@ -125,7 +125,7 @@ SPLITS = {
     "dev3": HERE / "test-r3.tsv",
     "dev4": HERE / "test-r4.tsv",
     "dev5": HERE / "test-r5.tsv",
-    "test": HERE / "test-r6.tsv",
+    "dev6": HERE / "test-r6.tsv",
 }
 
 

@@ -218,6 +218,8 @@ def _adjective(f: str) -> bool:
 def _indefinite_adj(tok: _Tok) -> bool:
     """An adjective without the article (جديدة، احتجاجية): it follows common nouns, and a
     name, definite by itself, takes the article on its adjectives."""
+    if tok.f.startswith("و") and tok.f not in ADJECTIVES:
+        return False  # وناحية: the next item of a list, no adjective of the word before
     f = tok.f[:-1] if tok.f.endswith("ا") and len(tok.f) > 4 else tok.f  # جديدا
     return (f in ADJECTIVES and not _definite(f)) or _adjective(tok.f)
 
@@ -284,6 +286,8 @@ def _run(
             break  # بمحاسبة: a preposition on a verbal noun, after the name
         if len(tok.f) >= 5 and tok.f.startswith(_FUTURE) and not _given(tok):
             break  # ستشهد، سيعود: a verb in the future after the name
+        if k > i and kind == "organisation" and _participle(tok.f):
+            break  # فرقة الحمزة العاملة في …: the brigade operating in, not its name
         if k > i + 1 and kind == "organisation" and _nisba(toks[k - 1].f):
             break  # قوات سوريا الديمقراطية قسد: the adjective ended the name
         if k > i and k + 1 < len(toks) and _joined(toks, k + 1) and _indefinite_adj(toks[k + 1]):
@@ -298,6 +302,27 @@ def _run(
 
 
 _PREPOSED = ("لل", "بال", "كال", "وال", "فال")
+
+
+def _person_inside(toks: list[_Tok], start: int, j: int) -> int | None:
+    """Where a given name or kunya starts a person inside the run ``start..j`` after a title
+    whose first words are none (محافظ بعلبك الهرمل بشير خضر), when at least two words come
+    before it: those words are the office's place."""
+    if _personal(toks[start]):
+        return None
+    for m in range(start + 2, j + 1):
+        if _personal(toks[m]) and m < j:
+            return m
+    return None
+
+
+def _participle(f: str) -> bool:
+    """A definite active participle (العاملة، الناشطة، المنتشر is not one of this shape):
+    فاعل or فاعلة with the article."""
+    if not _definite(f):
+        return False
+    bare = f[2:]
+    return bare[1:2] == "ا" and (len(bare) == 4 or (len(bare) == 5 and bare.endswith("ه")))
 
 
 def _family_title(toks: list[_Tok], k: int) -> bool:
@@ -520,6 +545,10 @@ def _find(toks: list[_Tok]) -> list[_Found]:
             start = _after_title(toks, i, taken)
             if start is not None:
                 j = _run(toks, start, "person")
+                m = _person_inside(toks, start, j)
+                if m is not None:  # محافظ بعلبك الهرمل بشير خضر: the office's place, then him
+                    add(start, m - 1, "place", "title")
+                    start = m
                 if j >= start:
                     add(start, j, "person", "title")
     for i, tok in enumerate(toks):
@@ -527,7 +556,8 @@ def _find(toks: list[_Tok]) -> list[_Found]:
             continue
         skip = _strip(tok.f, ("و", "ف", "ل", "ب"), _PERSONAL)
         f = tok.f[skip:]
-        if _given(tok) or f in _KUNYA or f == _ABD:
+        given = skip > 0 and f in GIVEN_NAMES and not (f == _ALI and tok.n.endswith("ى"))
+        if _given(tok) or given or f in _KUNYA or f == _ABD:  # (وعلي أحمد المسالمة)
             nxt = toks[i + 1]
             if tok.term >= 0 or nxt.term >= 0 or not (_namey(nxt) or _given(nxt)):
                 continue  # (أم علي: a kunya on a given name that folds like على)
@@ -653,7 +683,7 @@ def _examples(toks: list[_Tok], k: int, add: Any) -> None:
     if k >= len(toks) or not _joined(toks, k) or toks[k].term >= 0:
         return
     f = toks[k].f
-    if not f.startswith("ك") or f in STOP or len(f) < 4:
+    if not f.startswith("ك") or f.startswith(_KAFR) or f in STOP or len(f) < 4:
         return
     rest = _Tok(toks[k].fs + 1, toks[k].fe, f[1:], toks[k].n[1:], "", -1)
     if not _namey(rest) or rest.f.startswith(_PREPOSED):
