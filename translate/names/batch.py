@@ -28,13 +28,18 @@ def _english(seg: Segment, options: SuggestOptions) -> list[str]:
 
 
 def _transliterated(
-    toks: list[_Tok], english: Sequence[str], glossary: Glossary, source: str
+    toks: list[_Tok],
+    found_in_arabic: Sequence[_Found],
+    english: Sequence[str],
+    glossary: Glossary,
+    source: str,
 ) -> list[_Found]:
     """Words of a sentence its English writes capitalised and as they sound (القامشلي ~
-    Qamishli), where no Arabic signal found a name: see :mod:`.transliteration`."""
+    Qamishli), where no Arabic signal (``found_in_arabic``) found a name: see
+    :mod:`.transliteration`."""
     if not english:
         return []
-    taken = {k for item in _find(toks) for k in range(item.i, item.j + 1)}
+    taken = {k for item in found_in_arabic for k in range(item.i, item.j + 1)}
     skeletons = [
         readings(tok.f)[::-1] if k not in taken and tok.term < 0 and _namey(tok) else []
         for k, tok in enumerate(toks)
@@ -80,7 +85,8 @@ def find_candidates(
             toks, folded = _tokens(seg.source, glossary)
             items = _find(toks)
             if options.english:
-                items += _transliterated(toks, _english(seg, options), glossary, seg.source)
+                english = _english(seg, options)
+                items += _transliterated(toks, items, english, glossary, seg.source)
             for item in items:
                 start, end = _source_span(seg.source, folded, toks, item)
                 surface = seg.source[start:end]
