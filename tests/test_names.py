@@ -383,6 +383,11 @@ def test_the_document_schema_allows_the_consistent_verdict() -> None:
         ),
         ("واتهم الأهالي لواء العاصفة العامل في المنطقة.", {"لواء العاصفة": "armed-group"}),
         ("ونقلت الشاحنات القمح إلى صوامع تل عدس.", {"صوامع تل عدس": "facility"}),
+        # a title inside a person's name; the spokeswoman's باسم; a facility before its quote
+        ("وقال المدرس خالد الشيخ حسن، إن المدرسة أغلقت.", {"خالد الشيخ حسن": "person"}),
+        ("وقالت الناطقة باسم الهيئة إن الوفد وصل.", {}),
+        ('ونقل الجرحى إلى مشفى "الأمل" في البلدة.', {"الأمل": "facility"}),
+        ("وتعمل عصائب الحق المبين إجراءاتها في المنطقة.", {"عصائب الحق المبين": "armed-group"}),
         # traps: "the need" is no title; verbal nouns, an indefinite nisba, a verb, "amid"
         ("وقال إن المساعدات لا تسد الحاجة لسكان المخيم.", {}),
         ("وسط تحليق مكثف للطيران فوق المنطقة.", {}),

@@ -126,7 +126,7 @@ SPLITS = {
     "dev4": HERE / "test-r4.tsv",
     "dev5": HERE / "test-r5.tsv",
     "dev6": HERE / "test-r6.tsv",
-    "test": HERE / "test-r7.tsv",
+    "dev7": HERE / "test-r7.tsv",
 }
 
 

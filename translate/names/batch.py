@@ -141,7 +141,8 @@ def _family_names(
         if len(words) != len(key):
             continue
         # فرحان العبد الله is named later as العبد الله: a compound's two words
-        compound = key[-2] in _ABDS or key[-1] in _NEVER_ALONE
+        # (عمر الحاج يوسف is named later as الحاج يوسف)
+        compound = key[-2] in _ABDS or key[-2] in _FAMILY_TITLES or key[-1] in _NEVER_ALONE
         size = 2 if len(key) >= 3 and compound else 1
         family = key[-size:]
         last = family[0]
@@ -165,6 +166,7 @@ def _family_names(
 #: never a name alone (محمد علي العزيز is named later as العزيز).
 _NEVER_ALONE = _words("الله الدين الرحمن الرحيم الإله")
 _ABDS = _words("عبد العبد")
+_FAMILY_TITLES = _words("الحاج الشيخ السيد")
 
 
 def _source_span(text: str, folded: Any, toks: list[_Tok], item: _Found) -> tuple[int, int]:

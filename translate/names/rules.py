@@ -265,7 +265,8 @@ def _run(
         after_prefix = k > i and toks[k - 1].f in _TOPONYM_PREFIXES
         if person and k > i and _personal(tok) and not after_prefix:
             break  # مخيم الكرامة | يوسف الحسن
-        if kind == "place" and k > i and _toponym_prefix(toks, k) and _joined(toks, k):
+        inside = kind in ("place", "person") and k > i and _joined(toks, k)
+        if inside and _toponym_prefix(toks, k) and (kind == "place" or _definite(tok.f)):
             j = k  # حوش السيد علي: a title inside a place's name, its name-word follows
             continue
         if kind == "place" and after_prefix and _given(tok) and _joined(toks, k):
@@ -280,12 +281,14 @@ def _run(
             break  # بلدة عكاشات الصحراوية: the desert town, not its name
         if k > i and (not _joined(toks, k) or (tok.f.startswith("و") and tok.f not in GIVEN_NAMES)):
             break  # a comma or a list: the name ended
-        if k > i and tok.f.startswith(_PREPOSED):
+        if tok.f.startswith(_PREPOSED):
             break  # للتصدي، بالقرب: a preposition starts the next phrase
         if k > i and tok.f[:1] in ("ب", "ل") and len(tok.f) >= 5 and not _given(tok):
             break  # بمحاسبة: a preposition on a verbal noun, after the name
         if len(tok.f) >= 5 and tok.f.startswith(_FUTURE) and not _given(tok):
             break  # ستشهد، سيعود: a verb in the future after the name
+        if k > i and len(tok.n) >= 5 and tok.n.endswith(_SUFFIXES) and not _given(tok):
+            break  # عصائب أهل الحق إجراءاتهم: a noun with a pronoun, after the name
         if k > i and kind == "organisation" and _participle(tok.f):
             break  # فرقة الحمزة العاملة في …: the brigade operating in, not its name
         if k > i + 1 and kind == "organisation" and _nisba(toks[k - 1].f):
@@ -302,6 +305,10 @@ def _run(
 
 
 _PREPOSED = ("لل", "بال", "كال", "وال", "فال")
+
+
+#: Pronoun suffixes: a word with one is a noun of the sentence, no part of a name.
+_SUFFIXES = ("هم", "هما", "كم", "ها")
 
 
 def _person_inside(toks: list[_Tok], start: int, j: int) -> int | None:
@@ -541,6 +548,9 @@ def _find(toks: list[_Tok]) -> list[_Found]:
         if i in taken:
             continue
         f = tok.f[_strip(tok.f, ("و", "ف", "ل", "ب"), PERSON_TITLES) :]
+        inside = f == tok.f and f in _TOPONYM_PREFIXES and i > 0 and _joined(toks, i)
+        if inside and _given(toks[i - 1]):
+            continue  # عمر الحاج يوسف: الحاج is inside the name, not the title of يوسف
         if f in PERSON_TITLES:
             start = _after_title(toks, i, taken)
             if start is not None:
@@ -559,6 +569,10 @@ def _find(toks: list[_Tok]) -> list[_Found]:
         given = skip > 0 and f in GIVEN_NAMES and not (f == _ALI and tok.n.endswith("ى"))
         if _given(tok) or given or f in _KUNYA or f == _ABD:  # (وعلي أحمد المسالمة)
             nxt = toks[i + 1]
+            if _definite(nxt.f) and _toponym_prefix(toks, i + 1) and nxt.term < 0:
+                j = _run(toks, i + 2, "person")  # عمر الحاج يوسف: a title inside the name
+                add(i, max(j, i + 2), "person", "given-name", skip)
+                continue
             if tok.term >= 0 or nxt.term >= 0 or not (_namey(nxt) or _given(nxt)):
                 continue  # (أم علي: a kunya on a given name that folds like على)
             j = _run(toks, i + 1, "person")
@@ -595,7 +609,7 @@ def _place_adjective(toks: list[_Tok], k: int, j: int) -> int:
     if adj.term >= 0 or adj.f not in _PLACE_ADJECTIVES:
         return j
     feminine_name = toks[k].n.endswith("ة")
-    feminine_adj = adj.n.endswith(("ية", "ى"))
+    feminine_adj = adj.n.endswith(("ة", "ى"))  # الكبرى، الغربية، الكبيرة
     return j + 1 if feminine_name == feminine_adj else j
 
 
@@ -604,7 +618,7 @@ _TOPONYM_PREFIXES = _words("الشيخ السيد الشيخة السيدة ال
 #: Adjectives that are part of a settlement's name after it (الصورة الكبرى، المليحة الغربية).
 _PLACE_ADJECTIVES = _words(
     """الكبرى الصغرى الوسطى العليا السفلى الشرقي الشرقية الغربي الغربية الشمالي الشمالية
-    الجنوبي الجنوبية الفوقاني الفوقانية التحتاني التحتانية"""
+    الجنوبي الجنوبية الفوقاني الفوقانية التحتاني التحتانية الكبيرة الصغيرة الكبير الصغير"""
 )
 #: Place words of a region around a place: an adjective after the place is the region's part
 #: (ريف دير الزور الشرقي is the eastern countryside, not a name).
@@ -705,6 +719,11 @@ def _lists(toks: list[_Tok], j: int, add: Any) -> None:
             return  # وقفة احتجاجية: a noun and its adjective, not a place
         skip = _strip(toks[k].f, ("و",))
         f = toks[k].f[skip:]
+        if skip and f in _TOPONYM_PREFIXES and _definite(f) and _toponym_prefix(toks, k):
+            if not add(k, k + 1, "place", "list", skip):  # القدموس والشيخ بدر
+                return
+            j = k + 1
+            continue
         if not skip or _is_stop(f) or _heady(f) or not _arabic(f) or f in _KUNYA:
             return
         if f.startswith(_PREPOSED) or toks[k].term >= 0:
@@ -859,7 +878,9 @@ def _quotations(toks: list[_Tok]) -> list[tuple[int, int]]:
 
 
 #: Words after which a short quotation is a name, whatever its words (مؤسسة "عطاء").
-_QUOTE_HEADS = OUTLET_HEADS | frozenset(ORG_HEADS) | _words("إدارة مديرية نقابة دائرة مؤسسة")
+_QUOTE_HEADS = (
+    OUTLET_HEADS | frozenset(ORG_HEADS) | FACILITY_HEADS | _words("إدارة مديرية نقابة دائرة مؤسسة")
+)
 
 
 def _strip_head(f: str) -> str:
@@ -878,6 +899,8 @@ def _quoted_name(words: list[_Tok], *, headed: bool = False) -> bool:
         return not any(t.f in FUNCTION for t in words)
     if _body_pattern(words):
         return True  # "الشبكة السورية لحقوق الإنسان"
+    if first.f in ORG_HEADS or first.f in FACILITY_HEADS:
+        return not any(t.f in FUNCTION for t in words)  # "منظمة الإغاثة الإسلامية"
     body = _body_word(first.f)
     if not (_namey(first) or first.term >= 0 or first.f in _HEADS or body):
         return False
@@ -942,6 +965,8 @@ def _quoted_kind(toks: list[_Tok], i: int, quoted: list[tuple[int, int]]) -> str
     if toks[i].f in FACILITY_HEADS:
         return "facility"  # "فرن الشهيد بلال"
     before = _strip_head(toks[i - 1].f) if i > 0 else ""
+    if before in FACILITY_HEADS:
+        return "facility"  # مشفى "الرحمة"
     if before in ORG_HEADS:
         return ORG_HEADS[before]  # منظمة "إحسان": a body, not a person
     if before in _QUOTE_HEADS and before not in OUTLET_HEADS:
