@@ -388,6 +388,9 @@ def test_the_document_schema_allows_the_consistent_verdict() -> None:
         ("وقالت الناطقة باسم الهيئة إن الوفد وصل.", {}),
         ('ونقل الجرحى إلى مشفى "الأمل" في البلدة.', {"الأمل": "facility"}),
         ("وتعمل عصائب الحق المبين إجراءاتها في المنطقة.", {"عصائب الحق المبين": "armed-group"}),
+        # a school named after a martyr; a station named after a person with his nisba
+        ("وافتتحت مدرسة الشهيد ماجد العلي بعد ترميمها.", {"مدرسة الشهيد ماجد العلي": "facility"}),
+        ("وتوقفت محطة يوسف الحمصي عن الضخ.", {"محطة يوسف الحمصي": "facility"}),
         # traps: "the need" is no title; verbal nouns, an indefinite nisba, a verb, "amid"
         ("وقال إن المساعدات لا تسد الحاجة لسكان المخيم.", {}),
         ("وسط تحليق مكثف للطيران فوق المنطقة.", {}),

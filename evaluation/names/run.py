@@ -127,7 +127,7 @@ SPLITS = {
     "dev5": HERE / "test-r5.tsv",
     "dev6": HERE / "test-r6.tsv",
     "dev7": HERE / "test-r7.tsv",
-    "test": HERE / "test-r8.tsv",
+    "dev8": HERE / "test-r8.tsv",
 }
 
 

@@ -265,7 +265,12 @@ def _run(
         after_prefix = k > i and toks[k - 1].f in _TOPONYM_PREFIXES
         if person and k > i and _personal(tok) and not after_prefix:
             break  # مخيم الكرامة | يوسف الحسن
-        inside = kind in ("place", "person") and k > i and _joined(toks, k)
+        inside = kind in ("place", "person", "facility") and k > i and _joined(toks, k)
+        honoured = kind == "facility" and tok.f in _HONOURS and k + 1 < len(toks)
+        if honoured and _joined(toks, k + 1) and _personal(toks[k + 1]):
+            j = k  # مدرسة الشهيد باسل حمدان: a facility named after a person
+            continue
+        inside = inside and kind != "facility"
         if inside and _toponym_prefix(toks, k) and (kind == "place" or _definite(tok.f)):
             j = k  # حوش السيد علي: a title inside a place's name, its name-word follows
             continue
@@ -275,7 +280,8 @@ def _run(
         if kind == "person" and k > i and _family_title(toks, k):
             j = k  # حارس حطين، عبد الإله الشيخ، …: الشيخ is the family's name here
             break
-        if kind == "facility" and k > i and _nisba(tok.f) and len(tok.f) >= 6:
+        family = _given(toks[k - 1])  # محطة سليمان الحلبي: a person's nisba, part of it
+        if kind == "facility" and k > i and _nisba(tok.f) and len(tok.f) >= 6 and not family:
             break  # حقل كورمور الغازي: the gas field, not its name
         if kind == "place" and k > i and _nisba_adjective(tok.f):
             break  # بلدة عكاشات الصحراوية: the desert town, not its name
@@ -287,7 +293,8 @@ def _run(
             break  # بمحاسبة: a preposition on a verbal noun, after the name
         if len(tok.f) >= 5 and tok.f.startswith(_FUTURE) and not _given(tok):
             break  # ستشهد، سيعود: a verb in the future after the name
-        if k > i and len(tok.n) >= 5 and tok.n.endswith(_SUFFIXES) and not _given(tok):
+        pronoun = tok.n.endswith(_SUFFIXES) or (tok.n.endswith("ه") and not _definite(tok.f))
+        if k > i and len(tok.n) >= 5 and pronoun and not _given(tok):
             break  # عصائب أهل الحق إجراءاتهم: a noun with a pronoun, after the name
         if k > i and kind == "organisation" and _participle(tok.f):
             break  # فرقة الحمزة العاملة في …: the brigade operating in, not its name
@@ -309,6 +316,8 @@ _PREPOSED = ("لل", "بال", "كال", "وال", "فال")
 
 #: Pronoun suffixes: a word with one is a noun of the sentence, no part of a name.
 _SUFFIXES = ("هم", "هما", "كم", "ها")
+#: Titles a facility is named with before a person's name (مدرسة الشهيد باسل حمدان).
+_HONOURS = _words("الشهيد الشهيدة الشيخ الإمام الدكتور القائد")
 
 
 def _person_inside(toks: list[_Tok], start: int, j: int) -> int | None:
@@ -569,6 +578,8 @@ def _find(toks: list[_Tok]) -> list[_Found]:
         given = skip > 0 and f in GIVEN_NAMES and not (f == _ALI and tok.n.endswith("ى"))
         if _given(tok) or given or f in _KUNYA or f == _ABD:  # (وعلي أحمد المسالمة)
             nxt = toks[i + 1]
+            if nxt.f[:1] in ("ب", "ل") and len(nxt.f) >= 5 and not _given(nxt):
+                continue  # عائلة بكر بفدية: a preposition starts the next phrase
             if _definite(nxt.f) and _toponym_prefix(toks, i + 1) and nxt.term < 0:
                 j = _run(toks, i + 2, "person")  # عمر الحاج يوسف: a title inside the name
                 add(i, max(j, i + 2), "person", "given-name", skip)
@@ -734,6 +745,10 @@ def _lists(toks: list[_Tok], j: int, add: Any) -> None:
         while end + 1 < len(toks) and _joined(toks, end + 1) and end - k < 2:
             nxt = toks[end + 1]
             future = len(nxt.f) >= 5 and nxt.f.startswith(_FUTURE)  # وكرم الشامي ستخضع
+            if nxt.f in _TOPONYM_PREFIXES and _definite(nxt.f):
+                if end + 2 >= len(toks) or not _joined(toks, end + 2):
+                    end += 1  # وطيبة الإمام.: a title that ends a place's name
+                break
             if not _namey(nxt) or nxt.f.startswith(("و", *_PREPOSED)) or _nisba_adjective(nxt.f):
                 break  # والقصر الحدوديتين: the list's adjective, not its name
             if future:
