@@ -128,6 +128,7 @@ SPLITS = {
     "dev6": HERE / "test-r6.tsv",
     "dev7": HERE / "test-r7.tsv",
     "dev8": HERE / "test-r8.tsv",
+    "test": HERE / "test-r9.tsv",
 }
 
 
