@@ -485,3 +485,13 @@ def test_a_name_only_the_english_marks_is_a_candidate(glossary: Glossary) -> Non
     assert cand.renderings == [("Markada", 1)]
     # without the English there is nothing to go on
     assert find_candidates(_docs(["ووصلت التعزيزات إلى المركدة صباح اليوم."]), glossary) == []
+
+
+def test_suggest_with_a_missing_references_file_says_which(corpus: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "refs.tsv"
+    result = runner.invoke(app, ["glossary", "suggest", str(corpus), "-r", str(missing)])
+    from translate.errors import ReferencesError
+
+    assert result.exit_code == ReferencesError.exit_code
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(missing) in lines[0] and "Traceback" not in result.stderr
