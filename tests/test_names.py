@@ -440,6 +440,7 @@ def test_a_place_word_at_the_end_of_a_sentence(glossary: Glossary) -> None:
         ("منبج", "Manbij"),
         ("الطبقة", "Tabqa"),
         ("الشدادي", "al-Shaddadi"),
+        ("فيليب", "Philippe"),  # ph is f, as Arabic writes it
     ],
 )
 def test_skeletons_of_a_name_and_its_transliteration_match(arabic: str, english: str) -> None:

@@ -32,8 +32,16 @@ _AR = dict(
     )
 )
 #: English digraphs first, then letters → the same classes. Vowels, w, y and h are dropped.
-_EN_DIGRAPHS = (("sh", "s"), ("kh", "k"), ("gh", "g"), ("th", "t"), ("dh", "d"), ("ch", "s"))
-_EN = {"q": "k", "c": "k", "x": "ks", "j": "g", "v": "f", "p": "b", "ph": "f"}
+_EN_DIGRAPHS = (
+    ("sh", "s"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ch", "s"),
+    ("ph", "f"),
+)
+_EN = {"q": "k", "c": "k", "x": "ks", "j": "g", "v": "f", "p": "b"}
 _EN_DROP = set("aeiouywh")
 _ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|adh|ath)-", re.IGNORECASE)
 #: English words that are never a transliteration: demonyms and their plurals.
